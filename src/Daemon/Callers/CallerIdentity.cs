@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Cortex.Llmd.Callers;
+
+/// <summary>Attaches the caller's identity to each connection once, and finds it again from a request.</summary>
+public static class CallerIdentity
+{
+    private const string ItemKey = "cortex.caller";
+
+    /// <summary>Kestrel connection middleware: reads peer credentials when the connection opens.</summary>
+    public static Func<ConnectionDelegate, ConnectionDelegate> Middleware => next => connection =>
+    {
+        if (connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+        {
+            connection.Items[ItemKey] = PeerCredentials.Read(socket);
+        }
+
+        return next(connection);
+    };
+
+    public static CallerInfo Of(HttpContext context) =>
+        context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ItemKey, out object? value) == true && value is CallerInfo caller
+            ? caller
+            : CallerInfo.Unknown;
+}

@@ -1,0 +1,73 @@
+using System.Collections;
+using Cortex.Llmd.Providers;
+using Microsoft.Extensions.Configuration;
+
+namespace Cortex.Llmd.Configuration;
+
+/// <summary>
+/// Reads the JSON config file and applies environment overrides: CORTEX_LLMD_SECTION__KEY=value sets
+/// "section:key". CORTEX_LLMD_CONFIG and CORTEX_LLMD_SOCKET are the two named variables, not overrides.
+/// </summary>
+public static class ConfigLoader
+{
+    public const string EnvironmentPrefix = "CORTEX_LLMD_";
+    public const string ConfigVariable = "CORTEX_LLMD_CONFIG";
+    public const string SocketVariable = "CORTEX_LLMD_SOCKET";
+    public const string DefaultConfigPath = "/etc/cortex/llmd.json";
+
+    public static IConfigurationRoot Build(string configPath, IDictionary environment, string? socketOverride)
+    {
+        var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (DictionaryEntry entry in environment)
+        {
+            string name = (string)entry.Key;
+            if (name.StartsWith(EnvironmentPrefix, StringComparison.Ordinal)
+                && name is not ConfigVariable and not SocketVariable
+                && name.Length > EnvironmentPrefix.Length)
+            {
+                overrides[name[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal)] = entry.Value as string;
+            }
+        }
+
+        if (!string.IsNullOrEmpty(socketOverride))
+        {
+            overrides["server:socketPath"] = socketOverride;
+        }
+
+        return new ConfigurationBuilder()
+            .AddJsonFile(Path.GetFullPath(configPath), optional: false, reloadOnChange: false)
+            .AddInMemoryCollection(overrides)
+            .Build();
+    }
+
+    /// <summary>Loads and validates; throws <see cref="ConfigException"/> listing every problem.</summary>
+    public static DaemonOptions Load(string configPath, IDictionary environment, string? socketOverride, ProviderFactoryRegistry factories)
+    {
+        if (!File.Exists(configPath))
+        {
+            throw new ConfigException($"config file {configPath} does not exist (pass --config PATH or set {ConfigVariable})");
+        }
+
+        IConfigurationRoot configuration;
+        try
+        {
+            configuration = Build(configPath, environment, socketOverride);
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException($"cannot read config file {configPath}: {Describe(ex)}");
+        }
+
+        var errors = new ConfigErrors();
+        DaemonOptions? options = new ConfigParser(factories).Parse(configuration, errors);
+        if (options is null)
+        {
+            throw new ConfigException(errors.Describe(configPath));
+        }
+
+        return options;
+    }
+
+    private static string Describe(Exception ex) =>
+        ex.InnerException is { } inner ? ex.Message + " " + inner.Message : ex.Message;
+}

@@ -1,0 +1,257 @@
+using System.Globalization;
+using Cortex.Llm.V1;
+using Cortex.Llmd.Providers;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Cortex.Llmd.Configuration;
+
+/// <summary>Turns an IConfiguration into validated <see cref="DaemonOptions"/>, collecting every error.</summary>
+public sealed class ConfigParser(ProviderFactoryRegistry factories)
+{
+    private static readonly Dictionary<string, LogLevel> LogLevels = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["trace"] = LogLevel.Trace,
+        ["debug"] = LogLevel.Debug,
+        ["information"] = LogLevel.Information,
+        ["warning"] = LogLevel.Warning,
+        ["error"] = LogLevel.Error,
+        ["critical"] = LogLevel.Critical,
+    };
+
+    public DaemonOptions? Parse(IConfiguration configuration, ConfigErrors errors)
+    {
+        var root = new ConfigNode(configuration, string.Empty, errors);
+        root.AllowOnly("server", "logging", "providers", "routes", "tasks");
+
+        ServerOptions server = ParseServer(root.Child("server"));
+        ConfigNode logging = root.Child("logging");
+        logging.AllowOnly("level");
+        LogLevel level = logging.Choice("level", LogLevel.Information, LogLevels);
+
+        Dictionary<string, ProviderOptions> providers = ParseProviders(root.Child("providers"));
+        Dictionary<string, RouteOptions> routes = ParseRoutes(root.Child("routes"), providers);
+        TaskRoutingOptions tasks = ParseTasks(root.Child("tasks"), routes);
+        CheckFallbacks(root.Child("routes"), routes);
+
+        if (errors.Any)
+        {
+            return null;
+        }
+
+        return new DaemonOptions { Server = server, LogLevel = level, Providers = providers, Routes = routes, Tasks = tasks };
+    }
+
+    private static ServerOptions ParseServer(ConfigNode node)
+    {
+        node.AllowOnly("socketPath", "socketMode", "socketGroup", "maxReceiveMessageBytes", "maxConcurrentStreams", "shutdownTimeout");
+        var defaults = new ServerOptions();
+        string? socketPath = node.Text("socketPath");
+        if (socketPath is { Length: > 0 } && !Path.IsPathFullyQualified(socketPath))
+        {
+            node.Error("socketPath", $"'{socketPath}' must be an absolute path");
+        }
+
+        return new ServerOptions
+        {
+            SocketPath = string.IsNullOrEmpty(socketPath) ? null : socketPath,
+            SocketMode = ParseMode(node, defaults.SocketMode),
+            SocketGroup = node.Text("socketGroup", defaults.SocketGroup)!,
+            MaxReceiveMessageBytes = (int)node.Number("maxReceiveMessageBytes", defaults.MaxReceiveMessageBytes, 1024, 64L * 1024 * 1024),
+            MaxConcurrentStreams = (int)node.Number("maxConcurrentStreams", defaults.MaxConcurrentStreams, 1, 10_000),
+            ShutdownTimeout = node.Duration("shutdownTimeout", defaults.ShutdownTimeout, TimeSpan.Zero, TimeSpan.FromMinutes(10)),
+        };
+    }
+
+    private static UnixFileMode ParseMode(ConfigNode node, UnixFileMode fallback)
+    {
+        string? text = node.Text("socketMode");
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        try
+        {
+            int mode = Convert.ToInt32(text, 8);
+            if (mode is < 0 or > 0b111_111_111)
+            {
+                throw new FormatException();
+            }
+
+            return (UnixFileMode)mode;
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException)
+        {
+            node.Error("socketMode", $"'{text}' is not an octal file mode such as \"0660\"");
+            return fallback;
+        }
+    }
+
+    private Dictionary<string, ProviderOptions> ParseProviders(ConfigNode node)
+    {
+        var providers = new Dictionary<string, ProviderOptions>(StringComparer.Ordinal);
+        foreach ((string name, ConfigNode provider) in node.Children())
+        {
+            if (name.Contains('/', StringComparison.Ordinal))
+            {
+                provider.Error("a provider name must not contain '/'");
+            }
+
+            string kind = provider.RequiredText("kind");
+            if (kind.Length == 0)
+            {
+                continue;
+            }
+
+            if (!factories.TryGet(kind, out IProviderFactory? factory))
+            {
+                provider.Error("kind", $"unknown provider kind '{kind}' (known: {string.Join(", ", factories.Kinds)})");
+                continue;
+            }
+
+            string? defaultModel = provider.Text("defaultModel");
+            IProviderSettings settings = factory.Parse(provider, ["kind", "defaultModel"]);
+            providers[name] = new ProviderOptions(name, factory.Kind, defaultModel, settings);
+        }
+
+        if (providers.Count == 0 && !node.Errors.Any)
+        {
+            node.Error("at least one provider must be configured");
+        }
+
+        return providers;
+    }
+
+    private static Dictionary<string, RouteOptions> ParseRoutes(ConfigNode node, Dictionary<string, ProviderOptions> providers)
+    {
+        var routes = new Dictionary<string, RouteOptions>(StringComparer.Ordinal);
+        foreach ((string name, ConfigNode route) in node.Children())
+        {
+            route.AllowOnly("targets", "fallbacks");
+            var targets = new List<TargetRef>();
+            ConfigNode targetsNode = route.Child("targets");
+            foreach ((string _, ConfigNode target) in targetsNode.Children().OrderBy(c => c.Key, ConfigNode.IndexOrder.Instance))
+            {
+                if (ParseTarget(target, providers) is { } t)
+                {
+                    targets.Add(t);
+                }
+            }
+
+            if (!route.Exists("targets") || (targets.Count == 0 && !targetsNode.Children().Any()))
+            {
+                route.Error("targets", "a route needs at least one target");
+            }
+
+            routes[name] = new RouteOptions(name, targets, route.StringList("fallbacks"));
+        }
+
+        if (routes.Count == 0)
+        {
+            node.Error("at least one route must be configured");
+        }
+
+        return routes;
+    }
+
+    /// <summary>A target is "provider/model" or { "provider": ..., "model": ... }.</summary>
+    private static TargetRef? ParseTarget(ConfigNode node, Dictionary<string, ProviderOptions> providers)
+    {
+        string provider;
+        string model;
+        if (node.Value is { } text)
+        {
+            int slash = text.IndexOf('/', StringComparison.Ordinal);
+            if (slash <= 0 || slash == text.Length - 1)
+            {
+                node.Error($"'{text}' is not \"provider/model\"");
+                return null;
+            }
+
+            provider = text[..slash];
+            model = text[(slash + 1)..];
+        }
+        else
+        {
+            node.AllowOnly("provider", "model");
+            provider = node.RequiredText("provider");
+            model = node.RequiredText("model");
+            if (provider.Length == 0 || model.Length == 0)
+            {
+                return null;
+            }
+        }
+
+        if (!providers.ContainsKey(provider))
+        {
+            node.Error($"unknown provider '{provider}'");
+            return null;
+        }
+
+        return new TargetRef(provider, model);
+    }
+
+    private static TaskRoutingOptions ParseTasks(ConfigNode node, Dictionary<string, RouteOptions> routes)
+    {
+        var map = new Dictionary<TaskType, string>();
+        string? defaultRoute = null;
+        foreach ((string key, ConfigNode task) in node.Children())
+        {
+            string? route = task.Value;
+            if (route is null)
+            {
+                task.Error("expected a route name");
+                continue;
+            }
+
+            if (!routes.ContainsKey(route))
+            {
+                task.Error($"unknown route '{route}'");
+                continue;
+            }
+
+            if (string.Equals(key, "default", StringComparison.OrdinalIgnoreCase))
+            {
+                defaultRoute = route;
+            }
+            else if (TaskNames.ByConfigKey.TryGetValue(key, out TaskType type))
+            {
+                map[type] = route;
+            }
+            else
+            {
+                task.Error($"unknown task type (expected default or one of: {string.Join(", ", TaskNames.ByConfigKey.Keys)})");
+            }
+        }
+
+        if (defaultRoute is null)
+        {
+            if (node.Exists("default"))
+            {
+                return new TaskRoutingOptions(string.Empty, map);
+            }
+
+            // Without a default, the first route in the file serves every unmapped task.
+            defaultRoute = routes.Keys.FirstOrDefault() ?? string.Empty;
+        }
+
+        return new TaskRoutingOptions(defaultRoute, map);
+    }
+
+    private static void CheckFallbacks(ConfigNode node, Dictionary<string, RouteOptions> routes)
+    {
+        foreach (RouteOptions route in routes.Values)
+        {
+            for (int i = 0; i < route.Fallbacks.Count; i++)
+            {
+                string fallback = route.Fallbacks[i];
+                if (!routes.ContainsKey(fallback))
+                {
+                    node.Child(route.Name).Error(
+                        "fallbacks:" + i.ToString(CultureInfo.InvariantCulture), $"unknown route '{fallback}'");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using Cortex.Llmd.Callers;
+using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Events;
+using Cortex.Llmd.Grpc;
+using Cortex.Llmd.Logging;
+using Cortex.Llmd.Model;
+using Cortex.Llmd.Providers;
+using Cortex.Llmd.Routing;
+using Cortex.Llmd.Services;
+using Cortex.Llmd.Stats;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Cortex.Llmd.Hosting;
+
+/// <summary>Composes the daemon: Kestrel on the Unix socket, the gRPC endpoint, and the services behind it.</summary>
+public static class DaemonApp
+{
+    public static string Version { get; } =
+        typeof(DaemonApp).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    public static WebApplication Build(DaemonOptions options, string socketPath, DaemonAppSettings? settings = null)
+    {
+        settings ??= new DaemonAppSettings();
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = "cortex-llmd",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        // Only our own config file feeds the daemon; no appsettings.json or ASPNETCORE_* surprises.
+        builder.Configuration.Sources.Clear();
+        ConfigureLogging(builder.Logging, options, settings);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.Server.ShutdownTimeout);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = null; // the gRPC layer enforces its own message limit
+            kestrel.Limits.Http2.MaxStreamsPerConnection = options.Server.MaxConcurrentStreams;
+            kestrel.ListenUnixSocket(socketPath, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                listen.Use(CallerIdentity.Middleware);
+            });
+        });
+
+        AddServices(builder.Services, options, settings);
+        WebApplication app = builder.Build();
+        GrpcEndpoint endpoint = app.Services.GetRequiredService<GrpcEndpoint>();
+        app.Run(endpoint.HandleAsync);
+
+        HealthService health = app.Services.GetRequiredService<HealthService>();
+        app.Lifetime.ApplicationStopping.Register(health.SetAllNotServing);
+        return app;
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, DaemonOptions options, DaemonAppSettings settings)
+    {
+        logging.ClearProviders();
+        logging.SetMinimumLevel(options.LogLevel);
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        if (settings.ConfigureLogging is { } configure)
+        {
+            configure(logging);
+            return;
+        }
+
+        logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+        logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(
+            o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
+
+    private static void AddServices(IServiceCollection services, DaemonOptions options, DaemonAppSettings settings)
+    {
+        TimeProvider time = settings.TimeProvider ?? TimeProvider.System;
+        ProviderFactoryRegistry factories = settings.ProviderFactories ?? ProviderFactoryRegistry.CreateDefault();
+        services.AddSingleton(time);
+        services.AddSingleton(factories);
+        services.AddSingleton(new GrpcServerOptions { MaxReceiveMessageSize = options.Server.MaxReceiveMessageBytes });
+        services.AddSingleton(new RuntimeModelHolder(RuntimeModel.Build(options, factories, new ProviderContext(time))));
+        services.AddSingleton<TargetStateRegistry>();
+        services.AddSingleton<EventHub>();
+        services.AddSingleton<IStatsStore>(sp => new InMemoryStatsStore(time));
+        services.AddSingleton<RoutePlanner>();
+        services.AddSingleton<CompletionEngine>();
+        services.AddSingleton<CompletionRunner>();
+        services.AddSingleton<RouterService>();
+        services.AddSingleton<HealthService>();
+        services.AddSingleton(sp =>
+        {
+            var registry = new GrpcServiceRegistry();
+            sp.GetRequiredService<RouterService>().Register(registry);
+            sp.GetRequiredService<HealthService>().Register(registry);
+            return registry;
+        });
+        services.AddSingleton<GrpcEndpoint>();
+    }
+
+    /// <summary>Binds, applies socket permissions and logs where the daemon serves.</summary>
+    public static async Task StartAsync(WebApplication app, DaemonOptions options, string socketPath, CancellationToken cancellationToken = default)
+    {
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Cortex.Llmd");
+        if (SocketPermissions.Apply(socketPath, options.Server.SocketMode, options.Server.SocketGroup) is { } problem
+            && !(options.Server.SocketGroup == new ServerOptions().SocketGroup && problem.EndsWith("does not exist", StringComparison.Ordinal)))
+        {
+            // The default group is optional (a developer machine has none); a configured one that fails is worth a warning.
+            Log.SocketGroupNotApplied(logger, options.Server.SocketGroup, socketPath, problem);
+        }
+
+        Log.Serving(logger, Version, socketPath, options.Providers.Count, options.Routes.Count);
+    }
+}
+
+/// <summary>Seams for tests and benchmarks: time, provider kinds, log sinks.</summary>
+public sealed record DaemonAppSettings
+{
+    public TimeProvider? TimeProvider { get; init; }
+
+    public ProviderFactoryRegistry? ProviderFactories { get; init; }
+
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+}

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Logging;
+
+namespace Cortex.Llmd.Logging;
+
+/// <summary>
+/// Every log line the daemon writes, with its event id kept in one place so ids never collide and
+/// journald filters stay stable. Never log prompts, answers or secrets here.
+/// </summary>
+internal static partial class Log
+{
+    // 1xx: the gRPC wire layer. Bad input is logged once, at a level that will not flood.
+    [LoggerMessage(100, LogLevel.Information, "Rejected {Protocol} request to {Path}: gRPC needs HTTP/2")]
+    public static partial void ProtocolRejected(ILogger logger, string protocol, string path);
+
+    [LoggerMessage(101, LogLevel.Information, "Rejected request to {Path} with content-type '{ContentType}'")]
+    public static partial void ContentTypeRejected(ILogger logger, string? contentType, string path);
+
+    [LoggerMessage(102, LogLevel.Information, "Unimplemented: {HttpMethod} {Path}")]
+    public static partial void Unimplemented(ILogger logger, string httpMethod, string path);
+
+    [LoggerMessage(103, LogLevel.Information, "Call {Method} ended with {Status}: {Detail}")]
+    public static partial void CallFailed(ILogger logger, string method, string status, string detail);
+
+    [LoggerMessage(104, LogLevel.Information, "Call {Method} exceeded its deadline")]
+    public static partial void DeadlineExceeded(ILogger logger, string method);
+
+    [LoggerMessage(105, LogLevel.Debug, "Call {Method} was cancelled by the caller")]
+    public static partial void CallerCancelled(ILogger logger, string method);
+
+    [LoggerMessage(106, LogLevel.Error, "Handler of {Method} threw")]
+    public static partial void HandlerCrashed(ILogger logger, string method, Exception exception);
+
+    // 2xx: hosting, socket and configuration.
+    [LoggerMessage(200, LogLevel.Information, "cortex-llmd {Version} serving on {SocketPath} ({Providers} providers, {Routes} routes)")]
+    public static partial void Serving(ILogger logger, string version, string socketPath, int providers, int routes);
+
+    [LoggerMessage(201, LogLevel.Warning, "Removed stale socket {SocketPath}: nothing answered on it")]
+    public static partial void StaleSocketRemoved(ILogger logger, string socketPath);
+
+    [LoggerMessage(202, LogLevel.Warning, "Socket group '{Group}' was not applied to {SocketPath}: {Reason}")]
+    public static partial void SocketGroupNotApplied(ILogger logger, string group, string socketPath, string reason);
+
+    [LoggerMessage(203, LogLevel.Information, "Stopping: removed {SocketPath}")]
+    public static partial void SocketRemoved(ILogger logger, string socketPath);
+
+    // 3xx: completions, routing and providers.
+    [LoggerMessage(300, LogLevel.Information, "Request {RequestId} failed after {Attempts} attempts: {Status}")]
+    public static partial void CompletionFailed(ILogger logger, string requestId, int attempts, string status);
+
+    [LoggerMessage(301, LogLevel.Debug, "Request {RequestId}: attempt {Provider}/{Model} ended {Outcome}: {Reason}")]
+    public static partial void AttemptFinished(ILogger logger, string requestId, string provider, string model, string outcome, string reason);
+
+    // 4xx: events.
+    [LoggerMessage(400, LogLevel.Debug, "Event subscriber lagging: {Dropped} events dropped")]
+    public static partial void EventsDropped(ILogger logger, long dropped);
+}

@@ -1,0 +1,46 @@
+using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Providers;
+
+namespace Cortex.Llmd.Model;
+
+/// <summary>
+/// The immutable model requests are served from: validated options and the providers built from them.
+/// A reload swaps the whole model; per-target state lives elsewhere and survives the swap.
+/// </summary>
+public sealed class RuntimeModel
+{
+    public RuntimeModel(DaemonOptions options, IReadOnlyDictionary<string, IProvider> providers, DateTimeOffset loadedAt)
+    {
+        Options = options;
+        Providers = providers;
+        LoadedAt = loadedAt;
+    }
+
+    public DaemonOptions Options { get; }
+
+    public IReadOnlyDictionary<string, IProvider> Providers { get; }
+
+    public DateTimeOffset LoadedAt { get; }
+
+    public static RuntimeModel Build(DaemonOptions options, ProviderFactoryRegistry factories, ProviderContext context)
+    {
+        var providers = new Dictionary<string, IProvider>(StringComparer.Ordinal);
+        foreach (ProviderOptions provider in options.Providers.Values)
+        {
+            factories.TryGet(provider.Kind, out IProviderFactory? factory);
+            providers[provider.Name] = factory!.Create(provider, context);
+        }
+
+        return new RuntimeModel(options, providers, context.TimeProvider.GetUtcNow());
+    }
+}
+
+/// <summary>Holds the current model; readers take one snapshot per request.</summary>
+public sealed class RuntimeModelHolder(RuntimeModel initial)
+{
+    private RuntimeModel _current = initial;
+
+    public RuntimeModel Current => Volatile.Read(ref _current);
+
+    public void Swap(RuntimeModel next) => Volatile.Write(ref _current, next);
+}

@@ -1,0 +1,46 @@
+using Cortex.Llm.V1;
+using Cortex.Llmd.Configuration;
+
+namespace Cortex.Llmd.Providers;
+
+/// <summary>
+/// One configured provider. Every call streams: a unary completion is a stream the engine collects,
+/// so each adapter has one code path.
+/// </summary>
+public interface IProvider
+{
+    string Name { get; }
+
+    string Kind { get; }
+
+    /// <summary>What ListProviders shows: never the key itself.</summary>
+    ProviderDescription Describe();
+
+    /// <summary>
+    /// Streams the answer. Failures are thrown as <see cref="ProviderException"/>, already classified;
+    /// cancellation through <paramref name="cancellationToken"/> is the caller's, not a provider failure.
+    /// </summary>
+    IAsyncEnumerable<ProviderEvent> StreamAsync(ProviderCall call, CancellationToken cancellationToken);
+}
+
+public sealed record ProviderDescription(bool KeyPresent, string BaseUrl);
+
+/// <summary>The request as one attempt sees it: the caller's request and the model chosen for it.</summary>
+public sealed record ProviderCall(CompleteRequest Request, string Model, string RequestId);
+
+/// <summary>Settings a provider kind parsed from its config section.</summary>
+public interface IProviderSettings;
+
+/// <summary>Creates providers of one kind; chosen by the "kind" key of a provider's config.</summary>
+public interface IProviderFactory
+{
+    string Kind { get; }
+
+    /// <summary>Reads and validates the kind's own keys, reporting errors on <paramref name="node"/>.</summary>
+    IProviderSettings Parse(ConfigNode node, IReadOnlyList<string> commonKeys);
+
+    IProvider Create(ProviderOptions options, ProviderContext context);
+}
+
+/// <summary>What a provider may use from the host.</summary>
+public sealed record ProviderContext(TimeProvider TimeProvider);

@@ -1,0 +1,29 @@
+namespace Cortex.Llmd.Providers;
+
+/// <summary>How a provider failed, decided before routing reacts to it.</summary>
+public enum ProviderErrorKind
+{
+    Server,
+    Connection,
+    Timeout,
+    RateLimited,
+    Auth,
+    BadRequest,
+    ContextTooLong,
+    ContentPolicy,
+    InvalidResponse,
+}
+
+/// <summary>A classified provider failure. Its message must never contain a key or a prompt.</summary>
+public sealed class ProviderException(ProviderErrorKind kind, string message, int httpStatus = 0, TimeSpan? retryAfter = null)
+    : Exception(message)
+{
+    public ProviderErrorKind Kind { get; } = kind;
+
+    public int HttpStatus { get; } = httpStatus;
+
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    public bool IsRetryable => Kind is ProviderErrorKind.Server or ProviderErrorKind.Connection
+        or ProviderErrorKind.Timeout or ProviderErrorKind.RateLimited;
+}

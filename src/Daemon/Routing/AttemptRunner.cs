@@ -1,0 +1,81 @@
+using System.Text;
+using Cortex.Llm.V1;
+using Cortex.Llmd.Providers;
+
+namespace Cortex.Llmd.Routing;
+
+/// <summary>The result of one successful attempt, assembled from the provider's events.</summary>
+public sealed record AttemptAnswer(string Content, IReadOnlyList<ToolCall> ToolCalls, FinishReason FinishReason, Usage Usage, int HttpStatus, TimeSpan? TimeToFirstToken);
+
+/// <summary>
+/// Runs one attempt: consumes a provider stream, forwards deltas to the sink (if streaming) and
+/// assembles the full answer. Tracks whether anything reached the caller.
+/// </summary>
+internal sealed class AttemptRunner(TimeProvider timeProvider, IChunkSink? sink)
+{
+    public bool Committed { get; private set; }
+
+    public async Task<AttemptAnswer> RunAsync(IProvider provider, ProviderCall call, long startTimestamp, CancellationToken cancellationToken)
+    {
+        var content = new StringBuilder();
+        var tools = new SortedDictionary<int, ToolCallBuilder>();
+        TimeSpan? ttft = null;
+        await foreach (ProviderEvent ev in provider.StreamAsync(call, cancellationToken).ConfigureAwait(false))
+        {
+            switch (ev)
+            {
+                case ContentDelta { Text.Length: > 0 } delta:
+                    ttft ??= timeProvider.GetElapsedTime(startTimestamp);
+                    content.Append(delta.Text);
+                    if (sink is not null)
+                    {
+                        Committed = true;
+                        await sink.SendContentAsync(delta.Text, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    break;
+                case ToolCallPiece piece:
+                    ttft ??= timeProvider.GetElapsedTime(startTimestamp);
+                    ToolCallBuilder builder = tools.TryGetValue(piece.Index, out ToolCallBuilder? b) ? b : tools[piece.Index] = new ToolCallBuilder();
+                    builder.Add(piece);
+                    if (sink is not null)
+                    {
+                        Committed = true;
+                        await sink.SendToolCallAsync(
+                            new ToolCallDelta { Index = (uint)piece.Index, Id = piece.Id ?? string.Empty, Name = piece.Name ?? string.Empty, ArgumentsDelta = piece.ArgumentsDelta },
+                            cancellationToken).ConfigureAwait(false);
+                    }
+
+                    break;
+                case Completion done:
+                    return new AttemptAnswer(content.ToString(), tools.Values.Select(t => t.Build()).ToList(), done.FinishReason, done.Usage, done.HttpStatus, ttft);
+            }
+        }
+
+        throw new ProviderException(ProviderErrorKind.InvalidResponse, $"{provider.Name}: the answer ended without a completion");
+    }
+
+    private sealed class ToolCallBuilder
+    {
+        private readonly StringBuilder _arguments = new();
+        private string _id = string.Empty;
+        private string _name = string.Empty;
+
+        public void Add(ToolCallPiece piece)
+        {
+            if (!string.IsNullOrEmpty(piece.Id))
+            {
+                _id = piece.Id;
+            }
+
+            if (!string.IsNullOrEmpty(piece.Name))
+            {
+                _name = piece.Name;
+            }
+
+            _arguments.Append(piece.ArgumentsDelta);
+        }
+
+        public ToolCall Build() => new() { Id = _id, Name = _name, ArgumentsJson = _arguments.ToString() };
+    }
+}

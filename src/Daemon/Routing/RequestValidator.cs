@@ -1,0 +1,62 @@
+using Cortex.Llm.V1;
+using Cortex.Llm.Wire;
+using Cortex.Llmd.Grpc;
+
+namespace Cortex.Llmd.Routing;
+
+/// <summary>Checks a request before anything is planned or billed; each problem is INVALID_ARGUMENT.</summary>
+public static class RequestValidator
+{
+    public static void Validate(CompleteRequest request)
+    {
+        if (!Enum.IsDefined(request.TaskType))
+        {
+            Fail($"unknown task type {(int)request.TaskType}");
+        }
+
+        if (request.Messages.Count == 0)
+        {
+            Fail("messages must not be empty");
+        }
+
+        for (int i = 0; i < request.Messages.Count; i++)
+        {
+            Message message = request.Messages[i];
+            if (!Enum.IsDefined(message.Role) || message.Role == Role.Unspecified)
+            {
+                Fail($"messages[{i}].role must be ROLE_SYSTEM, ROLE_USER, ROLE_ASSISTANT or ROLE_TOOL");
+            }
+
+            if (message.Role == Role.Tool && message.ToolCallId.Length == 0)
+            {
+                Fail($"messages[{i}] has role ROLE_TOOL but no tool_call_id");
+            }
+        }
+
+        if (request.Temperature is { } t && (double.IsNaN(t) || t < 0 || t > 2))
+        {
+            Fail("temperature must be between 0 and 2");
+        }
+
+        if (request.MaxTokens == 0)
+        {
+            Fail("max_tokens must be positive when set");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < request.Tools.Count; i++)
+        {
+            if (request.Tools[i].Name.Length == 0 || !names.Add(request.Tools[i].Name))
+            {
+                Fail($"tools[{i}].name must be non-empty and unique");
+            }
+        }
+
+        if (request.ToolChoice is { ToolName.Length: > 0 } choice && !names.Contains(choice.ToolName))
+        {
+            Fail($"tool_choice names '{choice.ToolName}', which is not among the tools");
+        }
+    }
+
+    private static void Fail(string detail) => throw new RpcException(GrpcStatusCode.InvalidArgument, detail);
+}

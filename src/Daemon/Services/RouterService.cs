@@ -1,0 +1,94 @@
+using Cortex.Llm.V1;
+using Cortex.Llmd.Callers;
+using Cortex.Llmd.Events;
+using Cortex.Llmd.Grpc;
+using Cortex.Llmd.Model;
+using Cortex.Llmd.Routing;
+using Cortex.Llmd.Stats;
+
+namespace Cortex.Llmd.Services;
+
+/// <summary>The cortex.llm.v1.Router service: completion calls, the dry run, and the read-only admin calls.</summary>
+public sealed class RouterService(
+    RuntimeModelHolder models,
+    RoutePlanner planner,
+    CompletionRunner completions,
+    IStatsStore stats,
+    TargetStateRegistry states,
+    EventHub events)
+{
+    public const string ServiceName = "cortex.llm.v1.Router";
+
+    public void Register(GrpcServiceRegistry registry)
+    {
+        registry.AddUnary<CompleteRequest, CompleteResponse>(ServiceName, "Complete", CompleteRequest.Parser, CompleteAsync);
+        registry.AddServerStreaming<CompleteRequest, CompleteChunk>(ServiceName, "StreamComplete", CompleteRequest.Parser, StreamCompleteAsync);
+        registry.AddUnary<CompleteRequest, RoutingDecision>(ServiceName, "Route", CompleteRequest.Parser, RouteAsync);
+        registry.AddUnary<GetStatsRequest, GetStatsResponse>(ServiceName, "GetStats", GetStatsRequest.Parser, GetStatsAsync);
+        registry.AddUnary<ResetStatsRequest, ResetStatsResponse>(ServiceName, "ResetStats", ResetStatsRequest.Parser, ResetStatsAsync);
+        registry.AddUnary<ListProvidersRequest, ListProvidersResponse>(ServiceName, "ListProviders", ListProvidersRequest.Parser, ListProvidersAsync);
+        registry.AddServerStreaming<WatchEventsRequest, Event>(ServiceName, "WatchEvents", WatchEventsRequest.Parser, WatchEventsAsync);
+    }
+
+    public Task<CompleteResponse> CompleteAsync(CompleteRequest request, ServerCallContext context) =>
+        completions.RunAsync(request, context, sink: null);
+
+    public async Task StreamCompleteAsync(CompleteRequest request, IServerStreamWriter<CompleteChunk> writer, ServerCallContext context)
+    {
+        CompleteResponse final = await completions.RunAsync(request, context, new StreamSink(writer)).ConfigureAwait(false);
+        final.Content = string.Empty;
+        await writer.WriteAsync(new CompleteChunk { Final = final }, context.CancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<RoutingDecision> RouteAsync(CompleteRequest request, ServerCallContext context) =>
+        Task.FromResult(planner.Plan(request, models.Current).ToDecision());
+
+    public Task<GetStatsResponse> GetStatsAsync(GetStatsRequest request, ServerCallContext context) =>
+        Task.FromResult(stats.Query(request, (uint)Math.Max(0, states.TotalInFlight)));
+
+    public Task<ResetStatsResponse> ResetStatsAsync(ResetStatsRequest request, ServerCallContext context)
+    {
+        ResetStatsResponse response = stats.Reset();
+        events.Publish(new Event { StatsReset = new StatsReset { WindowStartUnixMs = response.WindowStartUnixMs } });
+        return Task.FromResult(response);
+    }
+
+    public Task<ListProvidersResponse> ListProvidersAsync(ListProvidersRequest request, ServerCallContext context)
+    {
+        RuntimeModel model = models.Current;
+        var response = new ListProvidersResponse();
+        foreach ((string name, Providers.IProvider provider) in model.Providers.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            Providers.ProviderDescription description = provider.Describe();
+            var info = new ProviderInfo { Name = name, Kind = provider.Kind, KeyPresent = description.KeyPresent, BaseUrl = description.BaseUrl };
+            IEnumerable<Configuration.TargetRef> targets = model.Options.Routes.Values
+                .SelectMany(r => r.Targets)
+                .Where(t => t.Provider == name)
+                .Distinct();
+            info.Targets.AddRange(targets.Select(t => states.Get(t).Snapshot()));
+            response.Providers.Add(info);
+        }
+
+        return Task.FromResult(response);
+    }
+
+    public async Task WatchEventsAsync(WatchEventsRequest request, IServerStreamWriter<Event> writer, ServerCallContext context)
+    {
+        using EventSubscription subscription = events.Subscribe(request.Kinds);
+        CancellationToken token = context.CancellationToken;
+        while (true)
+        {
+            Event evt = await subscription.ReadAsync(token).ConfigureAwait(false);
+            await writer.WriteAsync(evt, token).ConfigureAwait(false);
+        }
+    }
+
+    private sealed class StreamSink(IServerStreamWriter<CompleteChunk> writer) : IChunkSink
+    {
+        public ValueTask SendContentAsync(string delta, CancellationToken cancellationToken) =>
+            new(writer.WriteAsync(new CompleteChunk { ContentDelta = delta }, cancellationToken));
+
+        public ValueTask SendToolCallAsync(ToolCallDelta delta, CancellationToken cancellationToken) =>
+            new(writer.WriteAsync(new CompleteChunk { ToolCallDelta = delta }, cancellationToken));
+    }
+}
