@@ -18,6 +18,7 @@ internal static class GrpcResponse
         HttpResponse response = call.HttpContext.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = GrpcProtocol.ContentType;
+        response.Headers[GrpcProtocol.AcceptEncodingHeader] = GrpcProtocol.SupportedEncodings;
         foreach (KeyValuePair<string, string> header in call.ResponseHeaders)
         {
             response.Headers.Append(header.Key, header.Value);
