@@ -90,7 +90,8 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
 
     private Dictionary<string, ProviderOptions> ParseProviders(ConfigNode node)
     {
-        var providers = new Dictionary<string, ProviderOptions>(StringComparer.Ordinal);
+        // Names compare like configuration keys do (case-insensitively), so env overrides address them.
+        var providers = new Dictionary<string, ProviderOptions>(StringComparer.OrdinalIgnoreCase);
         foreach ((string name, ConfigNode provider) in node.Children())
         {
             if (name.Contains('/', StringComparison.Ordinal))
@@ -125,7 +126,7 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
 
     private static Dictionary<string, RouteOptions> ParseRoutes(ConfigNode node, Dictionary<string, ProviderOptions> providers)
     {
-        var routes = new Dictionary<string, RouteOptions>(StringComparer.Ordinal);
+        var routes = new Dictionary<string, RouteOptions>(StringComparer.OrdinalIgnoreCase);
         foreach ((string name, ConfigNode route) in node.Children())
         {
             route.AllowOnly("targets", "fallbacks");
@@ -145,6 +146,11 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
             }
 
             routes[name] = new RouteOptions(name, targets, route.StringList("fallbacks"));
+        }
+
+        foreach (RouteOptions route in routes.Values.ToList())
+        {
+            routes[route.Name] = route with { Fallbacks = route.Fallbacks.Select(f => routes.TryGetValue(f, out RouteOptions? r) ? r.Name : f).ToList() };
         }
 
         if (routes.Count == 0)
@@ -183,13 +189,13 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
             }
         }
 
-        if (!providers.ContainsKey(provider))
+        if (!providers.TryGetValue(provider, out ProviderOptions? known))
         {
             node.Error($"unknown provider '{provider}'");
             return null;
         }
 
-        return new TargetRef(provider, model);
+        return new TargetRef(known.Name, model);
     }
 
     private static TaskRoutingOptions ParseTasks(ConfigNode node, Dictionary<string, RouteOptions> routes)
@@ -205,11 +211,13 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
                 continue;
             }
 
-            if (!routes.ContainsKey(route))
+            if (!routes.TryGetValue(route, out RouteOptions? known))
             {
                 task.Error($"unknown route '{route}'");
                 continue;
             }
+
+            route = known.Name;
 
             if (string.Equals(key, "default", StringComparison.OrdinalIgnoreCase))
             {

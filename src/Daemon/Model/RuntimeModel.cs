@@ -24,7 +24,7 @@ public sealed class RuntimeModel
 
     public static RuntimeModel Build(DaemonOptions options, ProviderFactoryRegistry factories, ProviderContext context)
     {
-        var providers = new Dictionary<string, IProvider>(StringComparer.Ordinal);
+        var providers = new Dictionary<string, IProvider>(StringComparer.OrdinalIgnoreCase);
         foreach (ProviderOptions provider in options.Providers.Values)
         {
             factories.TryGet(provider.Kind, out IProviderFactory? factory);

@@ -32,8 +32,8 @@ public sealed class RoutePlanner
     {
         if (request.Route.Length > 0)
         {
-            return options.Routes.ContainsKey(request.Route)
-                ? request.Route
+            return options.Routes.TryGetValue(request.Route, out RouteOptions? named)
+                ? named.Name
                 : throw new RpcException(GrpcStatusCode.InvalidArgument,
                     $"unknown route '{request.Route}' (configured: {string.Join(", ", options.Routes.Keys)})");
         }
@@ -86,10 +86,12 @@ public sealed class RoutePlanner
             return chain;
         }
 
-        if (provider.Length > 0 && !options.Providers.ContainsKey(provider))
+        if (provider.Length > 0)
         {
-            throw new RpcException(GrpcStatusCode.InvalidArgument,
-                $"unknown provider '{provider}' (configured: {string.Join(", ", options.Providers.Keys)})");
+            provider = options.Providers.TryGetValue(provider, out ProviderOptions? known)
+                ? known.Name
+                : throw new RpcException(GrpcStatusCode.InvalidArgument,
+                    $"unknown provider '{provider}' (configured: {string.Join(", ", options.Providers.Keys)})");
         }
 
         var result = new List<PlannedCandidate>(chain.Count + 1);

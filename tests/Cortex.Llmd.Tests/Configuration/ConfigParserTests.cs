@@ -1,0 +1,128 @@
+using System.Collections;
+using Cortex.Llm.V1;
+using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Providers;
+using Cortex.Llmd.Providers.Mock;
+using Cortex.Llmd.Tests.Support;
+
+namespace Cortex.Llmd.Tests.Configuration;
+
+public class ConfigParserTests
+{
+    private string _dir = null!;
+
+    [SetUp]
+    public void CreateDirectory() => _dir = TempDirectory.Create();
+
+    [TearDown]
+    public void DeleteDirectory() => TempDirectory.Delete(_dir);
+
+    private DaemonOptions Load(string json, IDictionary? environment = null, string? socket = null)
+    {
+        string path = Path.Combine(_dir, "c.json");
+        File.WriteAllText(path, json);
+        return ConfigLoader.Load(path, environment ?? new Hashtable(), socket, ProviderFactoryRegistry.CreateDefault());
+    }
+
+    private const string Minimal = """
+        { "providers": { "m": { "kind": "mock" } }, "routes": { "r": { "targets": ["m/x"] } } }
+        """;
+
+    [Test]
+    public void Load_MinimalConfig_AppliesDefaults()
+    {
+        DaemonOptions options = Load(Minimal);
+
+        Assert.That(options.Server.SocketPath, Is.Null);
+        Assert.That(options.Server.SocketMode, Is.EqualTo((UnixFileMode)0b110_110_000));
+        Assert.That(options.Server.SocketGroup, Is.EqualTo("cortex"));
+        Assert.That(options.Server.MaxReceiveMessageBytes, Is.EqualTo(4 * 1024 * 1024));
+        Assert.That(options.Tasks.RouteFor(TaskType.CodeGeneration), Is.EqualTo("r"));
+    }
+
+    [Test]
+    public void Load_BundledOfflineConfig_MapsTasksAsDocumented()
+    {
+        string path = TestDaemon.OfflineConfigPath;
+        DaemonOptions options = ConfigLoader.Load(path, new Hashtable(), null, ProviderFactoryRegistry.CreateDefault());
+
+        Assert.That(options.Routes.Keys, Is.SupersetOf(new[] { "local", "fast", "economy", "balanced", "quality" }));
+        Assert.That(options.Providers.Values.Select(p => p.Kind), Is.All.EqualTo("mock"));
+        Assert.That(options.Tasks.RouteFor(TaskType.UserChat), Is.EqualTo("quality"));
+        Assert.That(options.Tasks.RouteFor(TaskType.SystemOperation), Is.EqualTo("balanced"));
+    }
+
+    [Test]
+    public void Load_EnvironmentOverride_WinsOverFile()
+    {
+        var env = new Hashtable { ["CORTEX_LLMD_SERVER__MAXRECEIVEMESSAGEBYTES"] = "2048", ["CORTEX_LLMD_PROVIDERS__M__REPLY"] = "from env" };
+
+        DaemonOptions options = Load(Minimal, env);
+
+        Assert.That(options.Server.MaxReceiveMessageBytes, Is.EqualTo(2048));
+        Assert.That(((MockSettings)options.Providers["m"].Settings).Reply, Is.EqualTo("from env"));
+    }
+
+    [Test]
+    public void Load_NamedSocketVariables_AreNotTreatedAsOverrides()
+    {
+        var env = new Hashtable { ["CORTEX_LLMD_SOCKET"] = "/tmp/x.sock", ["CORTEX_LLMD_CONFIG"] = "/etc/x.json" };
+
+        DaemonOptions options = Load(Minimal, env);
+
+        Assert.That(options.Server.SocketPath, Is.Null);
+    }
+
+    [Test]
+    public void Load_SocketOverride_WinsOverFileAndEnvironment()
+    {
+        var env = new Hashtable { ["CORTEX_LLMD_SERVER__SOCKETPATH"] = "/tmp/env.sock" };
+
+        DaemonOptions options = Load(Minimal, env, "/tmp/flag.sock");
+
+        Assert.That(options.Server.SocketPath, Is.EqualTo("/tmp/flag.sock"));
+    }
+
+    [TestCase("""{ "providers": {}, "routes": {} }""", "providers: at least one provider must be configured")]
+    [TestCase("""{ "providers": { "m": {} }, "routes": { "r": { "targets": ["m/x"] } } }""", "providers.m.kind: is required")]
+    [TestCase("""{ "providers": { "a/b": { "kind": "mock" } }, "routes": { "r": { "targets": ["x/y"] } } }""", "providers.a/b: a provider name must not contain '/'")]
+    [TestCase("""{ "providers": { "m": { "kind": "mock" } }, "routes": { "r": { "targets": [] } } }""", "routes.r.targets: a route needs at least one target")]
+    [TestCase("""{ "providers": { "m": { "kind": "mock" } }, "routes": { "r": { "targets": ["m/x"], "fallbacks": ["nope"] } } }""", "routes.r.fallbacks[0]: unknown route 'nope'")]
+    [TestCase("""{ "providers": { "m": { "kind": "mock", "repeat": 0 } }, "routes": { "r": { "targets": ["m/x"] } } }""", "providers.m.repeat: 0 is out of range [1, 1000000]")]
+    [TestCase("""{ "providers": { "m": { "kind": "mock", "failure": "explode" } }, "routes": { "r": { "targets": ["m/x"] } } }""", "providers.m.failure: 'explode' is not one of")]
+    [TestCase("""{ "providers": { "m": { "kind": "mock" } }, "routes": { "r": { "targets": [{ "provider": "m" }] } } }""", "routes.r.targets[0].model: is required")]
+    [TestCase("""{ "providers": { "m": { "kind": "mock" } }, "routes": { "r": { "targets": ["m/x"] } }, "tasks": { "gaming": "r" } }""", "tasks.gaming: unknown task type")]
+    [TestCase("""{ "server": { "socketPath": "relative.sock" }, "providers": { "m": { "kind": "mock" } }, "routes": { "r": { "targets": ["m/x"] } } }""", "server.socketPath: 'relative.sock' must be an absolute path")]
+    [TestCase("""{ "logging": { "level": "loud" }, "providers": { "m": { "kind": "mock" } }, "routes": { "r": { "targets": ["m/x"] } } }""", "logging.level: 'loud' is not one of")]
+    [TestCase("""{ "providers": { "m": { "kind": "mock", "usage": { "inputTokens": -1 } } }, "routes": { "r": { "targets": ["m/x"] } } }""", "providers.m.usage.inputTokens: -1 is out of range")]
+    public void Load_InvalidConfig_NamesKeyPath(string json, string expected)
+    {
+        var ex = Assert.Throws<ConfigException>(() => Load(json));
+
+        Assert.That(ex!.Message, Does.Contain(expected));
+    }
+
+    [Test]
+    public void Load_TaskTableWithoutDefault_UsesFirstRouteForUnmappedTasks()
+    {
+        DaemonOptions options = Load("""
+            { "providers": { "m": { "kind": "mock" } },
+              "routes": { "first": { "targets": ["m/a"] }, "second": { "targets": ["m/b"] } },
+              "tasks": { "codeGeneration": "second" } }
+            """);
+
+        Assert.That(options.Tasks.RouteFor(TaskType.CodeGeneration), Is.EqualTo("second"));
+        Assert.That(options.Tasks.RouteFor(TaskType.UserChat), Is.EqualTo("first"));
+    }
+
+    [Test]
+    public void Load_TargetObjectForm_ParsesProviderAndModelWithSlash()
+    {
+        DaemonOptions options = Load("""
+            { "providers": { "m": { "kind": "mock" } },
+              "routes": { "r": { "targets": [{ "provider": "m", "model": "moonshotai/kimi-k2" }, "m/org/model"] } } }
+            """);
+
+        Assert.That(options.Routes["r"].Targets, Is.EqualTo(new[] { new TargetRef("m", "moonshotai/kimi-k2"), new TargetRef("m", "org/model") }));
+    }
+}

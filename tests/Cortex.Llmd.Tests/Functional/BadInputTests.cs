@@ -1,0 +1,96 @@
+using System.Net.Sockets;
+using System.Text;
+using Cortex.Llm.V1;
+using Cortex.Llm.Wire;
+using Cortex.Llmd.Tests.Support;
+using Google.Protobuf;
+
+namespace Cortex.Llmd.Tests.Functional;
+
+/// <summary>Hostile or broken peers on the socket must never take the daemon down.</summary>
+public class BadInputTests
+{
+    private static readonly byte[] Preface = Encoding.ASCII.GetBytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+    private TestDaemon _daemon = null!;
+
+    [OneTimeSetUp]
+    public async Task Start() => _daemon = await TestDaemon.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task Stop() => await _daemon.DisposeAsync();
+
+    public static IEnumerable<TestCaseData> HostileBytes()
+    {
+        var random = new Random(1234);
+        byte[] garbage = new byte[64 * 1024];
+        random.NextBytes(garbage);
+        yield return new TestCaseData((object)garbage).SetName("Socket_RandomGarbage_DaemonKeepsServing");
+        yield return new TestCaseData((object)Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: x\r\n\r\n")).SetName("Socket_Http11Request_DaemonKeepsServing");
+        yield return new TestCaseData((object)Preface.Take(10).ToArray()).SetName("Socket_HalfPreface_DaemonKeepsServing");
+        // Preface, then a SETTINGS frame header announcing 100 bytes that never come.
+        yield return new TestCaseData((object)Preface.Concat(new byte[] { 0, 0, 100, 4, 0, 0, 0, 0, 0, 1, 2 }).ToArray())
+            .SetName("Socket_HalfSentFrame_DaemonKeepsServing");
+        // Preface, then a frame of an unknown type with a huge length.
+        yield return new TestCaseData((object)Preface.Concat(new byte[] { 0xFF, 0xFF, 0xFF, 0xEE, 0, 0, 0, 0, 1 }).ToArray())
+            .SetName("Socket_OversizeFrame_DaemonKeepsServing");
+    }
+
+    [TestCaseSource(nameof(HostileBytes))]
+    public async Task Socket_HostileBytes_DaemonKeepsServing(byte[] bytes)
+    {
+        using (var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(_daemon.SocketPath));
+            try
+            {
+                await socket.SendAsync(bytes);
+                socket.Shutdown(SocketShutdown.Send);
+                byte[] sink = new byte[4096];
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                while (await socket.ReceiveAsync(sink, SocketFlags.None, cts.Token) > 0)
+                {
+                }
+            }
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+            {
+                // The daemon may reset the connection: that is a fine answer to garbage.
+            }
+        }
+
+        await AssertServingAsync();
+    }
+
+    [Test]
+    public async Task Complete_UnknownTaskType_ReturnsInvalidArgumentNamingIt()
+    {
+        using var client = new RawGrpcClient(_daemon.SocketPath);
+        var request = new CompleteRequest { TaskType = (TaskType)42, Messages = { new Message { Role = Role.User, Content = "hi" } } };
+
+        RawResponse response = await client.SendAsync("/cortex.llm.v1.Router/Complete", RawGrpcClient.Frame(request));
+
+        Assert.That(response.Status, Is.EqualTo(GrpcStatusCode.InvalidArgument));
+        Assert.That(response.Message, Is.EqualTo("unknown task type 42"));
+    }
+
+    [Test]
+    public async Task Complete_WrongMessageTypeBytes_ReturnsStatusNotCrash()
+    {
+        using var client = new RawGrpcClient(_daemon.SocketPath);
+        // A valid protobuf of another message type parses with unknown fields: no messages means INVALID_ARGUMENT.
+        RawResponse response = await client.SendAsync("/cortex.llm.v1.Router/Complete", RawGrpcClient.Frame(new GetStatsRequest { SinceUnixMs = 5 }));
+
+        Assert.That(response.Status, Is.EqualTo(GrpcStatusCode.InvalidArgument));
+        Assert.That(response.Message, Does.Contain("messages must not be empty"));
+        await AssertServingAsync();
+    }
+
+    private async Task AssertServingAsync()
+    {
+        using var client = new RawGrpcClient(_daemon.SocketPath);
+        var request = new CompleteRequest { Messages = { new Message { Role = Role.User, Content = "still there?" } } };
+        RawResponse response = await client.SendAsync("/cortex.llm.v1.Router/Complete", RawGrpcClient.Frame(request));
+        Assert.That(response.Status, Is.EqualTo(GrpcStatusCode.OK));
+        Assert.That(CompleteResponse.Parser.ParseFrom(response.Messages[0]).Content, Is.EqualTo("Hello from mock-1: still there?"));
+    }
+}

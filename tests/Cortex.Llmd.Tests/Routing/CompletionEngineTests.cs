@@ -1,0 +1,141 @@
+using Cortex.Llm.V1;
+using Cortex.Llm.Wire;
+using Cortex.Llmd.Events;
+using Cortex.Llmd.Grpc;
+using Cortex.Llmd.Model;
+using Cortex.Llmd.Routing;
+using Cortex.Llmd.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cortex.Llmd.Tests.Routing;
+
+public class CompletionEngineTests
+{
+    private const string Config = """
+        {
+          "providers": {
+            "down": { "kind": "mock", "failure": "error" },
+            "limited": { "kind": "mock", "failure": "rate-limited" },
+            "flaky": { "kind": "mock", "failure": "error", "failFirst": 1 },
+            "cut": { "kind": "mock", "reply": "one two three four", "failAfterChunks": 2 },
+            "ok": { "kind": "mock", "reply": "fine answer" }
+          },
+          "routes": {
+            "chain": { "targets": ["down/a", "limited/b", "ok/c"] },
+            "dead": { "targets": ["down/a", "limited/b"] },
+            "cut": { "targets": ["cut/x", "ok/c"] },
+            "flaky": { "targets": ["flaky/f"] }
+          }
+        }
+        """;
+
+    private RuntimeModel _model = null!;
+    private TargetStateRegistry _states = null!;
+    private CompletionEngine _engine = null!;
+
+    [SetUp]
+    public void Build()
+    {
+        _model = TestModels.FromJson(Config);
+        _states = new TargetStateRegistry(TimeProvider.System);
+        _engine = new CompletionEngine(TimeProvider.System, _states, new EventHub(TimeProvider.System), NullLogger<CompletionEngine>.Instance);
+    }
+
+    private Task<CompleteResponse> RunAsync(string route, CompletionTrace trace, IChunkSink? sink = null, bool? allowFallback = null)
+    {
+        var request = new CompleteRequest { Route = route, Messages = { new Message { Role = Role.User, Content = "q" } }, AllowFallback = allowFallback };
+        RoutePlan plan = new RoutePlanner().Plan(request, _model);
+        return _engine.RunAsync(request, plan, _model, "req_test", sink, trace, CancellationToken.None);
+    }
+
+    [Test]
+    public async Task RunAsync_FirstTargetsFail_FallsBackAndLogsEveryAttempt()
+    {
+        var trace = new CompletionTrace();
+
+        CompleteResponse response = await RunAsync("chain", trace);
+
+        Assert.That(response.Content, Is.EqualTo("fine answer"));
+        Assert.That(response.Provider, Is.EqualTo("ok"));
+        Assert.That(response.Attempts.Select(a => a.Outcome), Is.EqualTo(new[] { AttemptOutcome.Error, AttemptOutcome.RateLimited, AttemptOutcome.Success }));
+        Assert.That(response.Attempts[0].HttpStatus, Is.EqualTo(500));
+        Assert.That(response.Attempts[1].HttpStatus, Is.EqualTo(429));
+        Assert.That(_states.TotalInFlight, Is.Zero);
+    }
+
+    [Test]
+    public async Task RunAsync_EveryTargetFails_ThrowsUnavailableWithAttemptLogTrailer()
+    {
+        var trace = new CompletionTrace();
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => RunAsync("dead", trace));
+
+        Assert.That(ex!.StatusCode, Is.EqualTo(GrpcStatusCode.Unavailable));
+        Assert.That(ex.Detail, Does.StartWith("all 2 attempts failed"));
+        KeyValuePair<string, byte[]> trailer = ex.BinaryTrailers.Single();
+        Assert.That(trailer.Key, Is.EqualTo("x-cortex-attempts-bin"));
+        AttemptLog log = AttemptLog.Parser.ParseFrom(trailer.Value);
+        Assert.That(log.RequestId, Is.EqualTo("req_test"));
+        Assert.That(log.Attempts.Select(a => a.Provider), Is.EqualTo(new[] { "down", "limited" }));
+    }
+
+    [Test]
+    public async Task RunAsync_FallbackDisabled_MakesOneAttempt()
+    {
+        var trace = new CompletionTrace();
+
+        await Assert.ThrowsAsync<RpcException>(() => RunAsync("chain", trace, allowFallback: false));
+
+        Assert.That(trace.Attempts, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task RunAsync_UnaryStreamCutMidway_FallsBackBecauseNothingWasSent()
+    {
+        CompleteResponse response = await RunAsync("cut", new CompletionTrace());
+
+        Assert.That(response.Provider, Is.EqualTo("ok"));
+        Assert.That(response.Attempts[0].Reason, Does.Contain("stream cut after 2 chunks"));
+    }
+
+    [Test]
+    public async Task RunAsync_StreamCutAfterFirstChunk_EndsUnavailableNotSuccess()
+    {
+        var sink = new RecordingSink();
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => RunAsync("cut", new CompletionTrace(), sink));
+
+        Assert.That(ex!.StatusCode, Is.EqualTo(GrpcStatusCode.Unavailable));
+        Assert.That(ex.Detail, Does.Contain("failed after the stream started"));
+        Assert.That(sink.Content, Is.EqualTo(new[] { "one ", "two " }));
+    }
+
+    [Test]
+    public async Task RunAsync_ProviderRecovers_TargetStateReturnsHealthy()
+    {
+        await Assert.ThrowsAsync<RpcException>(() => RunAsync("flaky", new CompletionTrace()));
+        ProviderTarget afterFailure = _states.Get(new("flaky", "f")).Snapshot();
+
+        await RunAsync("flaky", new CompletionTrace());
+        ProviderTarget afterSuccess = _states.Get(new("flaky", "f")).Snapshot();
+
+        Assert.That(afterFailure.State, Is.EqualTo(ProviderState.Degraded));
+        Assert.That(afterFailure.LastError, Is.EqualTo("mock: injected server error"));
+        Assert.That(afterSuccess.State, Is.EqualTo(ProviderState.Healthy));
+        Assert.That(afterSuccess.Successes, Is.EqualTo(1));
+        Assert.That(afterSuccess.Failures, Is.EqualTo(1));
+    }
+
+    private sealed class RecordingSink : IChunkSink
+    {
+        public List<string> Content { get; } = [];
+
+        public ValueTask SendContentAsync(string delta, CancellationToken cancellationToken)
+        {
+            Content.Add(delta);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask SendToolCallAsync(ToolCallDelta delta, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+}

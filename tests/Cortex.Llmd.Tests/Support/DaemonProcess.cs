@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace Cortex.Llmd.Tests.Support;
+
+/// <summary>The built daemon run as a real child process, for exit codes, stderr and socket ownership.</summary>
+public sealed class DaemonProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly System.Text.StringBuilder _stderr = new();
+    private readonly System.Text.StringBuilder _stdout = new();
+
+    private DaemonProcess(Process process)
+    {
+        _process = process;
+        process.ErrorDataReceived += (_, e) => { lock (_stderr) { _stderr.AppendLine(e.Data); } };
+        process.OutputDataReceived += (_, e) => { lock (_stdout) { _stdout.AppendLine(e.Data); } };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+    }
+
+    public static string DaemonDll => Path.Combine(AppContext.BaseDirectory, "cortex-llmd.dll");
+
+    public string Stderr { get { lock (_stderr) { return _stderr.ToString(); } } }
+
+    public string Stdout { get { lock (_stdout) { return _stdout.ToString(); } } }
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    public int Pid => _process.Id;
+
+    public static DaemonProcess Start(IDictionary<string, string>? environment, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(DaemonDll);
+        foreach (string arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        // Keep the parent's CORTEX_LLMD_* settings out: each test says exactly what it wants.
+        foreach (string key in info.Environment.Keys.Where(k => k.StartsWith("CORTEX_LLMD_", StringComparison.Ordinal)).ToList())
+        {
+            info.Environment.Remove(key);
+        }
+
+        foreach ((string key, string value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        return new DaemonProcess(Process.Start(info)!);
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>Waits until the socket accepts connections, or the process dies.</summary>
+    public async Task WaitUntilServingAsync(string socketPath, TimeSpan timeout)
+    {
+        DateTime end = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < end)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"daemon exited with {_process.ExitCode}: {Stderr}");
+            }
+
+            try
+            {
+                using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath));
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        throw new TimeoutException("daemon did not start serving: " + Stderr);
+    }
+
+    public void Signal(int signal) => Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5000);
+        }
+
+        _process.Dispose();
+    }
+}
