@@ -9,7 +9,9 @@ public sealed class ServerCallContext : IDisposable
 {
     private readonly CancellationTokenSource _callCts;
     private readonly CancellationTokenSource? _deadlineCts;
+    private readonly CancellationTokenRegistration _abortRegistration;
     private List<KeyValuePair<string, string>>? _responseHeaders;
+    private DateTimeOffset? _abortedAt;
     private List<KeyValuePair<string, string>>? _trailers;
 
     internal ServerCallContext(HttpContext httpContext, string method, TimeProvider timeProvider, TimeSpan? timeout)
@@ -20,6 +22,7 @@ public sealed class ServerCallContext : IDisposable
         {
             Deadline = timeProvider.GetUtcNow() + t;
             _deadlineCts = new CancellationTokenSource(t, timeProvider);
+            _abortRegistration = httpContext.RequestAborted.Register(() => _abortedAt = timeProvider.GetUtcNow());
             _callCts = CancellationTokenSource.CreateLinkedTokenSource(httpContext.RequestAborted, _deadlineCts.Token);
         }
         else
@@ -39,7 +42,14 @@ public sealed class ServerCallContext : IDisposable
     /// <summary>Cancelled when the caller goes away or the deadline passes: pass it all the way down.</summary>
     public CancellationToken CancellationToken => _callCts.Token;
 
-    public bool DeadlineExceeded => _deadlineCts?.IsCancellationRequested == true;
+    /// <summary>
+    /// True when the deadline fired, or when the caller reset the stream within <see cref="DeadlineSlack"/>
+    /// of it: clients enforce their own deadline too, and their reset can beat ours by the transit time.
+    /// </summary>
+    public bool DeadlineExceeded =>
+        _deadlineCts?.IsCancellationRequested == true || (_abortedAt is { } at && Deadline is { } d && at >= d - DeadlineSlack);
+
+    public static readonly TimeSpan DeadlineSlack = TimeSpan.FromMilliseconds(50);
 
     public bool CallerCancelled => HttpContext.RequestAborted.IsCancellationRequested;
 
@@ -78,6 +88,7 @@ public sealed class ServerCallContext : IDisposable
 
     public void Dispose()
     {
+        _abortRegistration.Dispose();
         _callCts.Dispose();
         _deadlineCts?.Dispose();
     }
