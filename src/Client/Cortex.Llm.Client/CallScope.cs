@@ -63,7 +63,7 @@ internal sealed class CallScope : IDisposable
         return exception switch
         {
             HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } http =>
-                new CortexUnreachableException(socketPath, ConnectFailureReason(http), http),
+                new CortexUnreachableException(socketPath, ConnectFailureReason(http, socketPath), http),
             HttpProtocolException protocol =>
                 new CortexRpcException(StatusMapping.FromHttp2Error(protocol.ErrorCode), "HTTP/2 stream reset: " + protocol.Message, metadata, protocol),
             FrameException frame => new CortexRpcException(frame.StatusCode, frame.Message, metadata, frame),
@@ -87,13 +87,21 @@ internal sealed class CallScope : IDisposable
             + " ms exceeded.";
 
     // The socket error says why (no such file, refused, permission denied); HttpClient's own text does not.
-    private static string ConnectFailureReason(HttpRequestException exception)
+    private static string ConnectFailureReason(HttpRequestException exception, string? socketPath)
     {
         for (Exception? inner = exception.InnerException; inner is not null; inner = inner.InnerException)
         {
             if (inner is SocketException socket)
             {
-                return socket.Message;
+                return socket.SocketErrorCode switch
+                {
+                    // Linux reports a missing socket file as ENOENT, which .NET names "address not available".
+                    SocketError.AddressNotAvailable when socketPath is not null && !File.Exists(socketPath) =>
+                        "no such socket (is cortex-llmd running?)",
+                    SocketError.ConnectionRefused => "connection refused (is cortex-llmd running?)",
+                    SocketError.AccessDenied => "permission denied",
+                    _ => socket.Message,
+                };
             }
         }
 
