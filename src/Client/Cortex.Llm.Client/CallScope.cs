@@ -14,7 +14,7 @@ internal sealed class CallScope : IDisposable
     private readonly CancellationTokenSource _source;
     private readonly CancellationToken _callerToken;
     private readonly List<CancellationTokenRegistration> _registrations = [];
-    private CancellationToken _enumeratorToken;
+    private readonly List<CancellationToken> _linkedTokens = [];
 
     public CallScope(CallOptions options)
     {
@@ -31,9 +31,9 @@ internal sealed class CallScope : IDisposable
 
     public CancellationToken Token => _source.Token;
 
-    private bool CallerCancelled => _callerToken.IsCancellationRequested || _enumeratorToken.IsCancellationRequested;
+    private bool CallerCancelled => _callerToken.IsCancellationRequested || _linkedTokens.Exists(t => t.IsCancellationRequested);
 
-    /// <summary>Adds the token an async enumeration was given, which arrives after the call has started.</summary>
+    /// <summary>Adds a token an async enumeration was given, which may arrive after the call has started.</summary>
     public void LinkCaller(CancellationToken token)
     {
         if (!token.CanBeCanceled)
@@ -41,7 +41,7 @@ internal sealed class CallScope : IDisposable
             return;
         }
 
-        _enumeratorToken = token;
+        _linkedTokens.Add(token);
         _registrations.Add(token.Register(static state => ((CancellationTokenSource)state!).Cancel(), _source));
     }
 

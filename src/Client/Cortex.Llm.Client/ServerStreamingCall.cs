@@ -109,7 +109,10 @@ public sealed class ServerStreamingCall<TResponse> : IDisposable
         }
         catch (Exception e) when (e is not CortexRpcException)
         {
-            throw _scope.Translate(e, CollectMetadata(), _socketPath);
+            // A failed call is over: reset the stream now rather than when the caller gets round to disposing.
+            CortexRpcException error = _scope.Translate(e, CollectMetadata(), _socketPath);
+            Dispose();
+            throw error;
         }
     }
 

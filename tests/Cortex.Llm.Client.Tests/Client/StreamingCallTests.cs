@@ -172,6 +172,36 @@ public sealed class StreamingCallTests : FakeServerTestBase
         });
     }
 
+    [Test]
+    public async Task ReadAllAsync_TokenCancelledMidStream_ThrowsCancelledNotDeadline()
+    {
+        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Server.Map(GrpcServerHelpers.Router + "StreamComplete", EndlessStream(aborted, i => new CompleteChunk { ContentDelta = "d" + i }));
+        using var client = new CortexLlmClient(Server.SocketPath);
+        using var cts = new CancellationTokenSource();
+        using ServerStreamingCall<CompleteChunk> call = await client.StartStreamCompleteAsync(
+            UnaryCallTests.UserPrompt("x"), new CallOptions { Timeout = TimeSpan.FromSeconds(30) });
+
+        int received = 0;
+        CortexRpcException error = (await Assert.ThrowsAsync<CortexRpcException>(async () =>
+        {
+            await foreach (CompleteChunk chunk in call.ReadAllAsync(cts.Token))
+            {
+                if (++received == 3)
+                {
+                    await cts.CancelAsync();
+                }
+            }
+        }))!;
+
+        await Within(aborted.Task);
+        Assert.Multiple(() =>
+        {
+            Assert.That(error.StatusCode, Is.EqualTo(GrpcStatusCode.Cancelled));
+            Assert.That(received, Is.EqualTo(3));
+        });
+    }
+
     /// <summary>Sends chunks until the client resets the stream, then reports that it did.</summary>
     private static RequestDelegate EndlessStream(TaskCompletionSource aborted, Func<int, Google.Protobuf.IMessage> next) => async context =>
     {
