@@ -1,0 +1,102 @@
+using System.CommandLine;
+using Cortex.Llm.Cli.Output;
+using Cortex.Llm.Client;
+using Cortex.Llm.Wire;
+
+namespace Cortex.Llm.Cli;
+
+/// <summary>What one command invocation needs: where to connect, how to print, and how failures become exit codes.</summary>
+internal sealed class CommandContext
+{
+    private CommandContext(CliHost host, string socketPath, bool json, bool verbose, TimeSpan? timeout)
+    {
+        Host = host;
+        SocketPath = socketPath;
+        Json = json;
+        Verbose = verbose;
+        Timeout = timeout;
+    }
+
+    public CliHost Host { get; }
+
+    public string SocketPath { get; }
+
+    public bool Json { get; }
+
+    public bool Verbose { get; }
+
+    /// <summary>The --timeout given on the command line, if any.</summary>
+    public TimeSpan? Timeout { get; }
+
+    public TextWriter Out => Host.Stdout;
+
+    public TextWriter Err => Host.Stderr;
+
+    public static CommandContext From(ParseResult result, GlobalOptions options, CliHost host)
+    {
+        string? socket = result.GetValue(options.Socket);
+        return new CommandContext(
+            host,
+            string.IsNullOrEmpty(socket) ? CortexSocket.DefaultPath() : socket,
+            result.GetValue(options.Json),
+            result.GetValue(options.Verbose),
+            result.GetValue(options.Timeout));
+    }
+
+    public CallOptions CallOptions(TimeSpan? defaultTimeout, CancellationToken cancellationToken) =>
+        new() { Timeout = Timeout ?? defaultTimeout, CancellationToken = cancellationToken };
+
+    /// <summary>
+    /// Runs a command body against a fresh client and turns every failure into its message and exit code.
+    /// An interruption (Ctrl-C) exits 130, or 0 for commands where it is the normal way to stop.
+    /// </summary>
+    public async Task<int> RunAsync(Func<CortexLlmClient, Task<int>> body, CancellationToken cancellationToken, bool interruptIsSuccess = false)
+    {
+        using var client = new CortexLlmClient(SocketPath);
+        try
+        {
+            return await body(client);
+        }
+        catch (CortexUnreachableException e)
+        {
+            Err.WriteLine($"cortex-llm: cannot reach cortex-llmd at {SocketPath}: {e.Detail}");
+            return ExitCodes.Unreachable;
+        }
+        catch (CortexRpcException e) when (e.StatusCode == GrpcStatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            return interruptIsSuccess ? ExitCodes.Ok : ExitCodes.Interrupted;
+        }
+        catch (CortexRpcException e)
+        {
+            ErrorReport.Write(Err, e);
+            return ExitCodes.FromStatus(e.StatusCode);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return interruptIsSuccess ? ExitCodes.Ok : ExitCodes.Interrupted;
+        }
+        catch (UsageException e)
+        {
+            ErrorReport.Usage(Err, e.Message);
+            return ExitCodes.Usage;
+        }
+    }
+}
+
+/// <summary>A problem with what the user asked for, found after parsing (an unreadable file, an empty prompt).</summary>
+internal sealed class UsageException : Exception
+{
+    public UsageException(string message)
+        : base(message)
+    {
+    }
+
+    public UsageException()
+    {
+    }
+
+    public UsageException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,40 @@
+using Cortex.Llm.Wire;
+
+namespace Cortex.Llm.Cli;
+
+/// <summary>The process exit codes; scripts depend on them, so they only ever gain new values.</summary>
+internal static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int DaemonError = 1;
+    public const int Usage = 2;
+    public const int Unreachable = 3;
+    public const int DeadlineExceeded = 4;
+    public const int BadRequest = 5;
+    public const int Unavailable = 6;
+    public const int ResourceExhausted = 7;
+    public const int Interrupted = 130;
+
+    public const string HelpText = """
+        Exit codes:
+          0    success
+          1    the daemon answered an error not listed below
+          2    usage error (bad option values, unreadable --schema file)
+          3    cortex-llmd unreachable (socket missing, refused or not permitted)
+          4    DEADLINE_EXCEEDED (--timeout passed)
+          5    INVALID_ARGUMENT, FAILED_PRECONDITION or NOT_FOUND
+          6    UNAVAILABLE (every provider failed)
+          7    RESOURCE_EXHAUSTED (budget or size limit)
+          130  interrupted by Ctrl-C
+        """;
+
+    public static int FromStatus(GrpcStatusCode status) => status switch
+    {
+        GrpcStatusCode.OK => Ok,
+        GrpcStatusCode.DeadlineExceeded => DeadlineExceeded,
+        GrpcStatusCode.InvalidArgument or GrpcStatusCode.FailedPrecondition or GrpcStatusCode.NotFound => BadRequest,
+        GrpcStatusCode.Unavailable => Unavailable,
+        GrpcStatusCode.ResourceExhausted => ResourceExhausted,
+        _ => DaemonError,
+    };
+}

@@ -1,0 +1,3 @@
+using Cortex.Llm.Cli;
+
+return await CliApp.RunAsync(args, Console.Out, Console.Error, Console.In);

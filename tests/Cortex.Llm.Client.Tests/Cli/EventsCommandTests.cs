@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Cortex.Llm.Client.Tests.Fakes;
+using Cortex.Llm.V1;
+using Cortex.Llm.Wire;
+using Microsoft.AspNetCore.Http;
+using NUnit.Framework;
+
+namespace Cortex.Llm.Client.Tests.Cli;
+
+[TestFixture]
+public sealed class EventsCommandTests : CliTestBase
+{
+    private static readonly Event[] Events =
+    [
+        new() { TimeUnixMs = 1_700_000_000_000, StatsReset = new StatsReset { WindowStartUnixMs = 1_700_000_000_000 } },
+        new()
+        {
+            TimeUnixMs = 1_700_000_001_000,
+            DroppedBefore = 2,
+            ProviderStateChanged = new ProviderStateChanged { Provider = "openai", Model = "gpt-x", Previous = ProviderState.Healthy, Current = ProviderState.Degraded, Reason = "slow" },
+        },
+        new() { TimeUnixMs = 1_700_000_002_000, RequestFinished = new RequestFinished { RequestId = "req-1", Status = "ok", Provider = "mock", Model = "m" } },
+    ];
+
+    [Test]
+    public async Task Events_Json_WritesOneObjectPerLineAndSendsKinds()
+    {
+        WatchEventsRequest? seen = null;
+        Server.Map(GrpcServerHelpers.Router + "WatchEvents", async context =>
+        {
+            seen = await context.ReadGrpcRequestAsync(WatchEventsRequest.Parser);
+            foreach (Event item in Events)
+            {
+                await context.WriteGrpcMessageAsync(item);
+            }
+
+            context.SetTrailerStatus(GrpcStatusCode.OK);
+        });
+
+        CliRun run = await RunAsync("events", "--json", "--kind", "stats-reset", "--kind", "provider-state-changed");
+
+        string[] lines = run.StdoutLines;
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
+        Assert.That(lines, Has.Length.EqualTo(3));
+        string[] kinds = lines.Select(line =>
+        {
+            using JsonDocument json = JsonDocument.Parse(line);
+            return json.RootElement.EnumerateObject().Select(p => p.Name).Single(n => n is "statsReset" or "providerStateChanged" or "requestFinished");
+        }).ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(kinds, Is.EqualTo(new[] { "statsReset", "providerStateChanged", "requestFinished" }));
+            Assert.That(seen!.Kinds, Is.EqualTo(new[] { EventKind.StatsReset, EventKind.ProviderStateChanged }));
+        });
+    }
+
+    [Test]
+    public async Task Events_Human_WritesOneLinePerEventAndDropNotice()
+    {
+        Server.Map(GrpcServerHelpers.Router + "WatchEvents", async context =>
+        {
+            foreach (Event item in Events)
+            {
+                await context.WriteGrpcMessageAsync(item);
+            }
+
+            context.SetTrailerStatus(GrpcStatusCode.OK);
+        });
+
+        CliRun run = await RunAsync("events");
+
+        Assert.That(run.StdoutLines, Is.EqualTo(new[]
+        {
+            "2023-11-14T22:13:20Z stats-reset window-start=2023-11-14T22:13:20Z",
+            "2023-11-14T22:13:21Z dropped 2 events (reading too slowly)",
+            "2023-11-14T22:13:21Z provider-state-changed openai/gpt-x healthy -> degraded (slow)",
+            "2023-11-14T22:13:22Z request-finished req-1 status=ok mock/m task=- route=- attempts=0 latency=- tokens=0/0 cost=-",
+        }));
+    }
+
+    [TestCase("events", 0)]
+    [TestCase("complete", 130)]
+    public async Task RealProcess_SigintWhileWaiting_ExitsWithDocumentedCode(string command, int exitCode)
+    {
+        // Ctrl-C handling needs a real process: signals cannot be delivered to an in-process run.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        RequestDelegate hang = async context =>
+        {
+            context.RequestAborted.Register(() => aborted.TrySetResult());
+            context.Response.ContentType = GrpcProtocol.ContentType;
+            await context.Response.StartAsync();
+            started.TrySetResult();
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        };
+        Server.Map(GrpcServerHelpers.Router + "WatchEvents", hang);
+        Server.Map(GrpcServerHelpers.Router + "StreamComplete", hang);
+        string[] args = command == "events" ? ["events"] : ["complete", "hi"];
+
+        using Process process = StartCli([.. args, "--socket", Server.SocketPath]);
+        await Within(started.Task, 20);
+        using (Process kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await Within(process.WaitForExitAsync(), 20);
+        await Within(aborted.Task);
+        Assert.That(process.ExitCode, Is.EqualTo(exitCode), await process.StandardError.ReadToEndAsync());
+    }
+
+    private static Process StartCli(string[] args)
+    {
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "cortex-llm"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start) ?? throw new InvalidOperationException("cortex-llm did not start.");
+    }
+}
