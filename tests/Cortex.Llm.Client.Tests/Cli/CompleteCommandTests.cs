@@ -118,7 +118,7 @@ public sealed class CompleteCommandTests : CliTestBase
             Assert.That(seen.TaskType, Is.EqualTo(TaskType.ErrorDebugging));
             Assert.That((seen.Route, seen.Provider, seen.Model, seen.TenantId), Is.EqualTo(("quality", "openai", "gpt-x", "acme")));
             Assert.That(seen.ResponseJsonSchema, Is.EqualTo("{\"type\":\"object\"}"));
-            Assert.That((seen.MaxTokens, seen.Temperature, seen.HasAllowFallback, seen.AllowFallback), Is.EqualTo((64u, 0.2, true, false)));
+            Assert.That((seen.MaxTokens, seen.Temperature, seen.AllowFallback), Is.EqualTo(((uint?)64u, (double?)0.2, (bool?)false)));
             Assert.That(seen.Labels, Is.EquivalentTo(new Dictionary<string, string> { ["team"] = "ops", ["ticket"] = "42" }));
         });
     }
@@ -136,7 +136,7 @@ public sealed class CompleteCommandTests : CliTestBase
         CliRun run = await RunAsync("complete", "hi", "--no-stream");
 
         Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
-        Assert.That((seen!.HasAllowFallback, seen.HasMaxTokens, seen.HasTemperature, seen.TaskType), Is.EqualTo((false, false, false, TaskType.Unspecified)));
+        Assert.That((seen!.AllowFallback, seen.MaxTokens, seen.Temperature, seen.TaskType), Is.EqualTo(((bool?)null, (uint?)null, (double?)null, TaskType.Unspecified)));
     }
 
     [Test]

@@ -72,7 +72,7 @@ internal static class EventsCommand
     {
         Usage usage = finished.Usage ?? new Usage();
         string caller = finished.Caller is { } c
-            ? $" caller={(c.HasUid ? c.Uid.ToString(CultureInfo.InvariantCulture) : "?")}/{(c.ProcessName.Length == 0 ? "?" : c.ProcessName)}"
+            ? $" caller={(c.Uid is { } uid ? uid.ToString(CultureInfo.InvariantCulture) : "?")}/{(c.ProcessName.Length == 0 ? "?" : c.ProcessName)}"
             : string.Empty;
         return $"request-finished {Format.OrDash(finished.RequestId)} status={Format.OrDash(finished.Status)} {Format.OrDash(finished.Provider)}/{Format.OrDash(finished.Model)}"
             + $" task={(finished.TaskType == TaskType.Unspecified ? "-" : KebabNames.Of(finished.TaskType))} route={Format.OrDash(finished.Route)}"
