@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Installs what the interop tests (tests/Cortex.Llmd.Tests/Interop) need, when it is missing:
+#   - Debian's python3-grpcio and python3-grpc-tools, for /usr/bin/python3;
+#   - the Node client's packages (npm ci from tests/interop/node/package-lock.json).
+# Idempotent: does nothing when everything is present and current. Fails loudly (non-zero) when
+# something cannot be installed. Run it before `dotnet test`; the tests themselves never install.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+node_dir="$repo_root/tests/interop/node"
+python=/usr/bin/python3
+
+log() { printf 'install-test-deps: %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    die "need root to run '$*' and sudo is not installed"
+  fi
+}
+
+python_grpc_ok() {
+  [ -x "$python" ] && env -u PYTHONPATH -u PYTHONHOME "$python" -c 'import grpc, grpc_tools' >/dev/null 2>&1
+}
+
+install_python() {
+  if python_grpc_ok; then
+    log "python: grpc and grpc_tools already importable by $python"
+    return
+  fi
+  log "python: installing python3-grpcio and python3-grpc-tools"
+  as_root apt-get update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y python3-grpcio python3-grpc-tools
+  python_grpc_ok || die "$python still cannot import grpc and grpc_tools after the install"
+}
+
+node_modules_current() {
+  local lock="$node_dir/package-lock.json" marker="$node_dir/node_modules/.package-lock.json"
+  [ -d "$node_dir/node_modules/@grpc/grpc-js" ] && [ -f "$marker" ] && [ ! "$lock" -nt "$marker" ]
+}
+
+install_node() {
+  command -v node >/dev/null 2>&1 || die "node is not installed (Node.js 18 or later; Debian: apt-get install nodejs npm)"
+  command -v npm >/dev/null 2>&1 || die "npm is not installed (Debian: apt-get install npm)"
+  if node_modules_current; then
+    log "node: tests/interop/node/node_modules is current"
+    return
+  fi
+  log "node: npm ci in tests/interop/node"
+  npm ci --prefix "$node_dir" --no-audit --no-fund
+  node_modules_current || die "tests/interop/node/node_modules is still missing or stale after npm ci"
+  (cd "$node_dir" && node -e "require('@grpc/grpc-js'); require('@grpc/proto-loader'); require('protobufjs')") \
+    || die "the Node client's packages do not load after npm ci"
+}
+
+install_python
+install_node
+log "interop test dependencies are in place"
