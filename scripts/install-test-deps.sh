@@ -44,8 +44,13 @@ node_modules_current() {
 }
 
 install_node() {
-  command -v node >/dev/null 2>&1 || die "node is not installed (Node.js 18 or later; Debian: apt-get install nodejs npm)"
-  command -v npm >/dev/null 2>&1 || die "npm is not installed (Debian: apt-get install npm)"
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    log "node: installing Debian's nodejs and npm"
+    as_root apt-get update
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm
+  fi
+  command -v node >/dev/null 2>&1 || die "node is still missing after the install"
+  command -v npm >/dev/null 2>&1 || die "npm is still missing after the install"
   if node_modules_current; then
     log "node: tests/interop/node/node_modules is current"
     return
