@@ -112,8 +112,18 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
             }
 
             string? defaultModel = provider.Text("defaultModel");
-            IProviderSettings settings = factory.Parse(provider, ["kind", "defaultModel"]);
-            providers[name] = new ProviderOptions(name, factory.Kind, defaultModel, settings);
+            IProviderSettings settings = factory.Parse(provider, ["kind", "defaultModel", "models"]);
+            var models = new Dictionary<string, ModelCapabilities>(StringComparer.Ordinal);
+            foreach ((string model, ConfigNode capabilities) in provider.Child("models").Children())
+            {
+                models[model] = ModelCapabilities.Parse(capabilities, factory.DefaultCapabilities);
+            }
+
+            providers[name] = new ProviderOptions(name, factory.Kind, defaultModel, settings)
+            {
+                Models = models,
+                DefaultCapabilities = factory.DefaultCapabilities,
+            };
         }
 
         if (providers.Count == 0 && !node.Errors.Any)

@@ -36,7 +36,14 @@ public sealed record ServerOptions
 }
 
 /// <summary>One configured provider. Kind-specific settings were parsed and validated by its factory.</summary>
-public sealed record ProviderOptions(string Name, string Kind, string? DefaultModel, IProviderSettings Settings);
+public sealed record ProviderOptions(string Name, string Kind, string? DefaultModel, IProviderSettings Settings)
+{
+    public IReadOnlyDictionary<string, ModelCapabilities> Models { get; init; } = new Dictionary<string, ModelCapabilities>();
+
+    public ModelCapabilities DefaultCapabilities { get; init; } = ModelCapabilities.Default;
+
+    public ModelCapabilities CapabilitiesOf(string model) => Models.TryGetValue(model, out ModelCapabilities? c) ? c : DefaultCapabilities;
+}
 
 /// <summary>A provider and a model: the unit routing chooses and attempts.</summary>
 public sealed record TargetRef(string Provider, string Model)

@@ -87,7 +87,7 @@ public static class DaemonApp
         services.AddSingleton(time);
         services.AddSingleton(factories);
         services.AddSingleton(new GrpcServerOptions { MaxReceiveMessageSize = options.Server.MaxReceiveMessageBytes });
-        services.AddSingleton(new RuntimeModelHolder(RuntimeModel.Build(options, factories, new ProviderContext(time))));
+        services.AddSingleton(new RuntimeModelHolder(RuntimeModel.Build(options, factories, new ProviderContext(time, settings.Environment ?? Environment.GetEnvironmentVariables()))));
         services.AddSingleton<TargetStateRegistry>();
         services.AddSingleton<EventHub>();
         services.AddSingleton<IStatsStore>(sp => new InMemoryStatsStore(time));
@@ -130,4 +130,7 @@ public sealed record DaemonAppSettings
     public ProviderFactoryRegistry? ProviderFactories { get; init; }
 
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+
+    /// <summary>Where API keys and credentials are looked up; the process environment when null.</summary>
+    public System.Collections.IDictionary? Environment { get; init; }
 }

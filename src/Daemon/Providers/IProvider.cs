@@ -23,10 +23,15 @@ public interface IProvider
     IAsyncEnumerable<ProviderEvent> StreamAsync(ProviderCall call, CancellationToken cancellationToken);
 }
 
-public sealed record ProviderDescription(bool KeyPresent, string BaseUrl);
+/// <param name="Unavailable">Why the provider cannot be used at all (for example "no key"); null when it can.</param>
+public sealed record ProviderDescription(bool KeyPresent, string BaseUrl, string? Unavailable = null);
 
 /// <summary>The request as one attempt sees it: the caller's request and the model chosen for it.</summary>
-public sealed record ProviderCall(CompleteRequest Request, string Model, string RequestId);
+public sealed record ProviderCall(CompleteRequest Request, string Model, string RequestId)
+{
+    /// <summary>What the chosen model supports, from config; adapters use it to shape the request.</summary>
+    public ModelCapabilities Capabilities { get; init; } = ModelCapabilities.Default;
+}
 
 /// <summary>Settings a provider kind parsed from its config section.</summary>
 public interface IProviderSettings;
@@ -39,8 +44,11 @@ public interface IProviderFactory
     /// <summary>Reads and validates the kind's own keys, reporting errors on <paramref name="node"/>.</summary>
     IProviderSettings Parse(ConfigNode node, IReadOnlyList<string> commonKeys);
 
+    /// <summary>Capabilities of models the config does not describe.</summary>
+    ModelCapabilities DefaultCapabilities { get; }
+
     IProvider Create(ProviderOptions options, ProviderContext context);
 }
 
-/// <summary>What a provider may use from the host.</summary>
-public sealed record ProviderContext(TimeProvider TimeProvider);
+/// <summary>What a provider may use from the host. The environment is passed in so key lookup is testable.</summary>
+public sealed record ProviderContext(TimeProvider TimeProvider, System.Collections.IDictionary Environment);

@@ -25,13 +25,17 @@ public sealed class CompletionEngine(TimeProvider timeProvider, TargetStateRegis
         foreach (PlannedCandidate candidate in plan.Eligible)
         {
             IProvider provider = model.Providers[candidate.Target.Provider];
+            var call = new ProviderCall(request, candidate.Target.Model, requestId)
+            {
+                Capabilities = model.Options.Providers[candidate.Target.Provider].CapabilitiesOf(candidate.Target.Model),
+            };
             var runner = new AttemptRunner(timeProvider, sink);
             TargetState state = states.Get(candidate.Target);
             long start = timeProvider.GetTimestamp();
             state.Begin();
             try
             {
-                AttemptAnswer answer = await runner.RunAsync(provider, new ProviderCall(request, candidate.Target.Model, requestId), start, cancellationToken).ConfigureAwait(false);
+                AttemptAnswer answer = await runner.RunAsync(provider, call, start, cancellationToken).ConfigureAwait(false);
                 TimeSpan latency = timeProvider.GetElapsedTime(start);
                 Finish(state, success: true, latency, null);
                 trace.Attempts.Add(NewAttempt(candidate, AttemptOutcome.Success, "ok", latency, answer.HttpStatus));

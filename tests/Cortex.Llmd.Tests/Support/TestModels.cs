@@ -17,7 +17,7 @@ public static class TestModels
             File.WriteAllText(path, json);
             ProviderFactoryRegistry factories = ProviderFactoryRegistry.CreateDefault();
             DaemonOptions options = ConfigLoader.Load(path, new Hashtable(), null, factories);
-            return RuntimeModel.Build(options, factories, new ProviderContext(time ?? TimeProvider.System));
+            return RuntimeModel.Build(options, factories, new ProviderContext(time ?? TimeProvider.System, new Hashtable()));
         }
         finally
         {

@@ -8,6 +8,8 @@ public sealed class MockProviderFactory : IProviderFactory
 
     public string Kind => KindName;
 
+    public ModelCapabilities DefaultCapabilities => ModelCapabilities.Default;
+
     public IProviderSettings Parse(ConfigNode node, IReadOnlyList<string> commonKeys) => MockSettings.Parse(node, commonKeys);
 
     public IProvider Create(ProviderOptions options, ProviderContext context) =>

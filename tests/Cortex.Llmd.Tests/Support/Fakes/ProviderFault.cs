@@ -1,0 +1,32 @@
+namespace Cortex.Llmd.Tests.Support.Fakes;
+
+/// <summary>
+/// What a fake provider server does wrong on one request. Format-specific faults (malformed JSON,
+/// empty choices, a refusal) are interpreted by each fake in its own wire format.
+/// </summary>
+public sealed record ProviderFault
+{
+    public static readonly ProviderFault None = new();
+
+    /// <summary>Answer with this HTTP status and an error body in the provider's format.</summary>
+    public int? Status { get; init; }
+
+    public TimeSpan? RetryAfter { get; init; }
+
+    public TimeSpan DelayBeforeHeaders { get; init; }
+
+    public TimeSpan DelayBetweenChunks { get; init; }
+
+    /// <summary>Abort the connection after this many stream events (a reset mid-stream).</summary>
+    public int? ResetAfterEvents { get; init; }
+
+    /// <summary>End the response cleanly after this many stream events, without the terminal event.</summary>
+    public int? TruncateAfterEvents { get; init; }
+
+    public bool MalformedJson { get; init; }
+
+    public bool EmptyChoices { get; init; }
+
+    /// <summary>Answer with this text instead of the scripted one (a refusal, say).</summary>
+    public string? ReplaceText { get; init; }
+}
