@@ -71,7 +71,7 @@ public sealed class TargetState(TargetRef target, DateTimeOffset createdAt)
                 Provider = Target.Provider,
                 Model = Target.Model,
                 State = _state,
-                StateReason = _state == ProviderState.Degraded ? "last attempt failed" : "last attempt succeeded or none yet",
+                StateReason = _state == ProviderState.Degraded ? "last attempt failed" : string.Empty,
                 StateSinceUnixMs = _stateSince.ToUnixTimeMilliseconds(),
                 LatencyEwmaUs = (ulong)_ewmaMicros,
                 InFlight = (uint)Math.Max(0, InFlight),
