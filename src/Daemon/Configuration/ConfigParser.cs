@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cortex.Llm.V1;
+using Cortex.Llmd.Pricing;
 using Cortex.Llmd.Providers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
@@ -22,7 +23,7 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
     public DaemonOptions? Parse(IConfiguration configuration, ConfigErrors errors)
     {
         var root = new ConfigNode(configuration, string.Empty, errors);
-        root.AllowOnly("server", "logging", "providers", "routes", "tasks");
+        root.AllowOnly("server", "logging", "providers", "routes", "tasks", "validation");
 
         ServerOptions server = ParseServer(root.Child("server"));
         ConfigNode logging = root.Child("logging");
@@ -34,12 +35,13 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
         TaskRoutingOptions tasks = ParseTasks(root.Child("tasks"), routes);
         CheckFallbacks(root.Child("routes"), routes);
 
+        ValidationOptions validation = ParseValidation(root.Child("validation"));
         if (errors.Any)
         {
             return null;
         }
 
-        return new DaemonOptions { Server = server, LogLevel = level, Providers = providers, Routes = routes, Tasks = tasks };
+        return new DaemonOptions { Server = server, LogLevel = level, Providers = providers, Routes = routes, Tasks = tasks, Validation = validation };
     }
 
     private static ServerOptions ParseServer(ConfigNode node)
@@ -112,17 +114,12 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
             }
 
             string? defaultModel = provider.Text("defaultModel");
-            IProviderSettings settings = factory.Parse(provider, ["kind", "defaultModel", "models"]);
-            var models = new Dictionary<string, ModelCapabilities>(StringComparer.Ordinal);
-            foreach ((string model, ConfigNode capabilities) in provider.Child("models").Children())
-            {
-                models[model] = ModelCapabilities.Parse(capabilities, factory.DefaultCapabilities);
-            }
-
+            IProviderSettings settings = factory.Parse(provider, [.. CommonProviderKeys]);
             providers[name] = new ProviderOptions(name, factory.Kind, defaultModel, settings)
             {
-                Models = models,
+                Models = ParseModels(provider.Child("models"), factory.DefaultCapabilities),
                 DefaultCapabilities = factory.DefaultCapabilities,
+                Policy = TargetPolicy.Parse(provider, factory.DefaultPolicy),
             };
         }
 
@@ -134,13 +131,41 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
         return providers;
     }
 
+    /// <summary>Keys every provider section may have, whatever its kind.</summary>
+    public static IEnumerable<string> CommonProviderKeys => ["kind", "defaultModel", "models", .. TargetPolicy.ConfigKeys];
+
+    private static Dictionary<string, ModelOptions> ParseModels(ConfigNode node, ModelCapabilities defaults)
+    {
+        var models = new Dictionary<string, ModelOptions>(StringComparer.Ordinal);
+        foreach ((string model, ConfigNode entry) in node.Children())
+        {
+            entry.AllowOnly([.. ModelCapabilities.ConfigKeys, "price"]);
+            ModelCapabilities capabilities = ModelCapabilities.Parse(entry, defaults, checkKeys: false);
+            models[model] = new ModelOptions(capabilities, entry.Exists("price") ? ModelPrice.Parse(entry.Child("price")) : null);
+        }
+
+        return models;
+    }
+
+    private static ValidationOptions ParseValidation(ConfigNode node)
+    {
+        node.AllowOnly("refusalPatterns", "refusalWindow", "rejectEmpty");
+        var defaults = new ValidationOptions();
+        return new ValidationOptions
+        {
+            RefusalPatterns = node.Exists("refusalPatterns") ? node.StringList("refusalPatterns") : defaults.RefusalPatterns,
+            RefusalWindow = (int)node.Number("refusalWindow", defaults.RefusalWindow, 0, 100_000),
+            RejectEmpty = node.Flag("rejectEmpty", defaults.RejectEmpty),
+        };
+    }
+
     private static Dictionary<string, RouteOptions> ParseRoutes(ConfigNode node, Dictionary<string, ProviderOptions> providers)
     {
         var routes = new Dictionary<string, RouteOptions>(StringComparer.OrdinalIgnoreCase);
         foreach ((string name, ConfigNode route) in node.Children())
         {
-            route.AllowOnly("targets", "fallbacks");
-            var targets = new List<TargetRef>();
+            route.AllowOnly("targets", "fallbacks", "strategy", "exploration");
+            var targets = new List<RouteTarget>();
             ConfigNode targetsNode = route.Child("targets");
             foreach ((string _, ConfigNode target) in targetsNode.Children().OrderBy(c => c.Key, ConfigNode.IndexOrder.Instance))
             {
@@ -155,7 +180,11 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
                 route.Error("targets", "a route needs at least one target");
             }
 
-            routes[name] = new RouteOptions(name, targets, route.StringList("fallbacks"));
+            routes[name] = new RouteOptions(name, targets, route.StringList("fallbacks"))
+            {
+                Strategy = route.Choice("strategy", "priority", Routing.Strategies.RoutingStrategies.ConfigChoices),
+                Exploration = route.Number("exploration", 5, 0, 100) / 100.0,
+            };
         }
 
         foreach (RouteOptions route in routes.Values.ToList())
@@ -171,8 +200,8 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
         return routes;
     }
 
-    /// <summary>A target is "provider/model" or { "provider": ..., "model": ... }.</summary>
-    private static TargetRef? ParseTarget(ConfigNode node, Dictionary<string, ProviderOptions> providers)
+    /// <summary>A target is "provider/model" or { "provider", "model", "weight", policy overrides }.</summary>
+    private static RouteTarget? ParseTarget(ConfigNode node, Dictionary<string, ProviderOptions> providers)
     {
         string provider;
         string model;
@@ -190,7 +219,7 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
         }
         else
         {
-            node.AllowOnly("provider", "model");
+            node.AllowOnly(["provider", "model", "weight", .. TargetPolicy.ConfigKeys]);
             provider = node.RequiredText("provider");
             model = node.RequiredText("model");
             if (provider.Length == 0 || model.Length == 0)
@@ -205,7 +234,11 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
             return null;
         }
 
-        return new TargetRef(known.Name, model);
+        bool shorthand = node.Value is not null;
+        return new RouteTarget(
+            new TargetRef(known.Name, model),
+            shorthand ? known.Policy : TargetPolicy.Parse(node, known.Policy),
+            shorthand ? 1 : node.Number("weight", 1, 0, 1_000_000));
     }
 
     private static TaskRoutingOptions ParseTasks(ConfigNode node, Dictionary<string, RouteOptions> routes)

@@ -1,4 +1,5 @@
 using Cortex.Llm.V1;
+using Cortex.Llmd.Pricing;
 using Cortex.Llmd.Providers;
 using Microsoft.Extensions.Logging;
 
@@ -16,6 +17,8 @@ public sealed record DaemonOptions
     public required IReadOnlyDictionary<string, RouteOptions> Routes { get; init; }
 
     public required TaskRoutingOptions Tasks { get; init; }
+
+    public ValidationOptions Validation { get; init; } = new();
 }
 
 public sealed record ServerOptions
@@ -38,12 +41,21 @@ public sealed record ServerOptions
 /// <summary>One configured provider. Kind-specific settings were parsed and validated by its factory.</summary>
 public sealed record ProviderOptions(string Name, string Kind, string? DefaultModel, IProviderSettings Settings)
 {
-    public IReadOnlyDictionary<string, ModelCapabilities> Models { get; init; } = new Dictionary<string, ModelCapabilities>();
+    public IReadOnlyDictionary<string, ModelOptions> Models { get; init; } = new Dictionary<string, ModelOptions>();
 
     public ModelCapabilities DefaultCapabilities { get; init; } = ModelCapabilities.Default;
 
-    public ModelCapabilities CapabilitiesOf(string model) => Models.TryGetValue(model, out ModelCapabilities? c) ? c : DefaultCapabilities;
+    /// <summary>How this provider's targets are attempted unless a route's target says otherwise.</summary>
+    public TargetPolicy Policy { get; init; } = TargetPolicy.Cloud;
+
+    public ModelCapabilities CapabilitiesOf(string model) => Models.TryGetValue(model, out ModelOptions? m) ? m.Capabilities : DefaultCapabilities;
+
+    /// <summary>Null when the model has no configured price: its cost is then unknown, never $0.</summary>
+    public ModelPrice? PriceOf(string model) => Models.TryGetValue(model, out ModelOptions? m) ? m.Price : null;
 }
+
+/// <summary>What the config says about one model of a provider.</summary>
+public sealed record ModelOptions(ModelCapabilities Capabilities, ModelPrice? Price);
 
 /// <summary>A provider and a model: the unit routing chooses and attempts.</summary>
 public sealed record TargetRef(string Provider, string Model)
@@ -51,7 +63,17 @@ public sealed record TargetRef(string Provider, string Model)
     public override string ToString() => Provider + "/" + Model;
 }
 
-public sealed record RouteOptions(string Name, IReadOnlyList<TargetRef> Targets, IReadOnlyList<string> Fallbacks);
+/// <summary>A target as a route lists it, with the policy and weight that apply within that route.</summary>
+public sealed record RouteTarget(TargetRef Ref, TargetPolicy Policy, double Weight);
+
+public sealed record RouteOptions(string Name, IReadOnlyList<RouteTarget> Targets, IReadOnlyList<string> Fallbacks)
+{
+    /// <summary>Name of the strategy ordering the targets (see Routing/Strategies).</summary>
+    public string Strategy { get; init; } = "priority";
+
+    /// <summary>For lowest-latency: the share of requests that try a random other target first.</summary>
+    public double Exploration { get; init; } = 0.05;
+}
 
 public sealed record TaskRoutingOptions(string DefaultRoute, IReadOnlyDictionary<TaskType, string> Routes)
 {

@@ -91,7 +91,10 @@ public static class DaemonApp
         services.AddSingleton<TargetStateRegistry>();
         services.AddSingleton<EventHub>();
         services.AddSingleton<IStatsStore>(sp => new InMemoryStatsStore(time));
-        services.AddSingleton<RoutePlanner>();
+        services.AddSingleton<ITargetGate, OpenGate>();
+        services.AddSingleton(sp => new RoutePlanner(sp.GetRequiredService<TargetStateRegistry>(), sp.GetRequiredService<ITargetGate>(), settings.Random ?? Random.Shared));
+        services.AddSingleton<IAnswerSchemaCheck, Validation.SchemaAnswerCheck>();
+        services.AddSingleton<AnswerValidator>();
         services.AddSingleton<CompletionEngine>();
         services.AddSingleton<CompletionRunner>();
         services.AddSingleton<RouterService>();
@@ -130,6 +133,9 @@ public sealed record DaemonAppSettings
     public ProviderFactoryRegistry? ProviderFactories { get; init; }
 
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+
+    /// <summary>Chance for the weighted and lowest-latency strategies; shared randomness when null.</summary>
+    public Random? Random { get; init; }
 
     /// <summary>Where API keys and credentials are looked up; the process environment when null.</summary>
     public System.Collections.IDictionary? Environment { get; init; }

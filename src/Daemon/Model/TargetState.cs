@@ -26,6 +26,18 @@ public sealed class TargetState(TargetRef target, DateTimeOffset createdAt)
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
+    /// <summary>Null until the first attempt finished: an unmeasured target is not assumed fast or slow.</summary>
+    public TimeSpan? LatencyEwma
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _successes + _failures == 0 ? null : TimeSpan.FromMicroseconds(_ewmaMicros);
+            }
+        }
+    }
+
     public void Begin() => Interlocked.Increment(ref _inFlight);
 
     /// <summary>Ends an attempt. Returns the previous state when this outcome changed it, else null.</summary>

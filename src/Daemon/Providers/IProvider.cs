@@ -47,6 +47,9 @@ public interface IProviderFactory
     /// <summary>Capabilities of models the config does not describe.</summary>
     ModelCapabilities DefaultCapabilities { get; }
 
+    /// <summary>Attempt policy unless configured: cloud timeouts by default, local kinds override.</summary>
+    TargetPolicy DefaultPolicy => TargetPolicy.Cloud;
+
     IProvider Create(ProviderOptions options, ProviderContext context);
 }
 

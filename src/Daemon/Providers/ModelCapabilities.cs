@@ -12,9 +12,13 @@ public sealed record ModelCapabilities(long ContextWindow, bool Tools, bool Json
 
     public static readonly string[] ConfigKeys = ["contextWindow", "tools", "jsonSchema", "streaming"];
 
-    public static ModelCapabilities Parse(ConfigNode node, ModelCapabilities fallback)
+    public static ModelCapabilities Parse(ConfigNode node, ModelCapabilities fallback, bool checkKeys = true)
     {
-        node.AllowOnly(ConfigKeys);
+        if (checkKeys)
+        {
+            node.AllowOnly(ConfigKeys);
+        }
+
         return new ModelCapabilities(
             node.Number("contextWindow", fallback.ContextWindow, 256, 100_000_000),
             node.Flag("tools", fallback.Tools),

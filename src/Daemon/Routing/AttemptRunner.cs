@@ -8,14 +8,13 @@ namespace Cortex.Llmd.Routing;
 public sealed record AttemptAnswer(string Content, IReadOnlyList<ToolCall> ToolCalls, FinishReason FinishReason, Usage Usage, int HttpStatus, TimeSpan? TimeToFirstToken);
 
 /// <summary>
-/// Runs one attempt: consumes a provider stream, forwards deltas to the sink (if streaming) and
-/// assembles the full answer. Tracks whether anything reached the caller.
+/// Runs one try against one provider: consumes its stream, passes deltas to the guarded sink and
+/// assembles the full answer. Calls <paramref name="onFirstToken"/> once, for the first-token timer.
 /// </summary>
-internal sealed class AttemptRunner(TimeProvider timeProvider, IChunkSink? sink)
+internal static class AttemptRunner
 {
-    public bool Committed { get; private set; }
-
-    public async Task<AttemptAnswer> RunAsync(IProvider provider, ProviderCall call, long startTimestamp, CancellationToken cancellationToken)
+    public static async Task<AttemptAnswer> RunAsync(
+        IProvider provider, ProviderCall call, GuardedSink sink, TimeProvider timeProvider, long startTimestamp, Action onFirstToken, CancellationToken cancellationToken)
     {
         var content = new StringBuilder();
         var tools = new SortedDictionary<int, ToolCallBuilder>();
@@ -25,30 +24,30 @@ internal sealed class AttemptRunner(TimeProvider timeProvider, IChunkSink? sink)
             switch (ev)
             {
                 case ContentDelta { Text.Length: > 0 } delta:
-                    ttft ??= timeProvider.GetElapsedTime(startTimestamp);
-                    content.Append(delta.Text);
-                    if (sink is not null)
+                    if (ttft is null)
                     {
-                        Committed = true;
-                        await sink.SendContentAsync(delta.Text, cancellationToken).ConfigureAwait(false);
+                        ttft = timeProvider.GetElapsedTime(startTimestamp);
+                        onFirstToken();
                     }
 
+                    content.Append(delta.Text);
+                    await sink.ContentAsync(delta.Text, cancellationToken).ConfigureAwait(false);
                     break;
                 case ToolCallPiece piece:
-                    ttft ??= timeProvider.GetElapsedTime(startTimestamp);
-                    ToolCallBuilder builder = tools.TryGetValue(piece.Index, out ToolCallBuilder? b) ? b : tools[piece.Index] = new ToolCallBuilder();
-                    builder.Add(piece);
-                    if (sink is not null)
+                    if (ttft is null)
                     {
-                        Committed = true;
-                        await sink.SendToolCallAsync(
-                            new ToolCallDelta { Index = (uint)piece.Index, Id = piece.Id ?? string.Empty, Name = piece.Name ?? string.Empty, ArgumentsDelta = piece.ArgumentsDelta },
-                            cancellationToken).ConfigureAwait(false);
+                        ttft = timeProvider.GetElapsedTime(startTimestamp);
+                        onFirstToken();
                     }
 
+                    ToolCallBuilder builder = tools.TryGetValue(piece.Index, out ToolCallBuilder? b) ? b : tools[piece.Index] = new ToolCallBuilder();
+                    builder.Add(piece);
+                    await sink.ToolCallAsync(
+                        new ToolCallDelta { Index = (uint)piece.Index, Id = piece.Id ?? string.Empty, Name = piece.Name ?? string.Empty, ArgumentsDelta = piece.ArgumentsDelta },
+                        cancellationToken).ConfigureAwait(false);
                     break;
                 case Completion done:
-                    return new AttemptAnswer(content.ToString(), tools.Values.Select(t => t.Build()).ToList(), done.FinishReason, done.Usage, done.HttpStatus, ttft);
+                    return new AttemptAnswer(content.ToString(), [.. tools.Values.Select(t => t.Build())], done.FinishReason, done.Usage, done.HttpStatus, ttft);
             }
         }
 

@@ -1,125 +1,112 @@
 using Cortex.Llm.V1;
 using Cortex.Llm.Wire;
+using Cortex.Llmd.Events;
 using Cortex.Llmd.Grpc;
 using Cortex.Llmd.Logging;
 using Cortex.Llmd.Model;
 using Cortex.Llmd.Providers;
-using Cortex.Llmd.Events;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
+using Polly;
 
 namespace Cortex.Llmd.Routing;
 
 /// <summary>
-/// Walks a plan's eligible candidates until one answers. A failure before anything reached the caller
-/// falls back to the next candidate; after that, the call ends with UNAVAILABLE, never a clean success.
+/// Walks a plan's eligible candidates until one gives an acceptable answer. Each candidate gets its
+/// policy's tries (retry with backoff); a failure or a rejected answer before anything reached the
+/// caller falls back to the next candidate; after that, the call ends with UNAVAILABLE, never a clean
+/// success. The caller's deadline cancels everything and ends the chain.
 /// </summary>
-public sealed class CompletionEngine(TimeProvider timeProvider, TargetStateRegistry states, EventHub events, ILogger<CompletionEngine> logger)
+public sealed class CompletionEngine(
+    TimeProvider timeProvider, TargetStateRegistry states, EventHub events, AnswerValidator validator, ILogger<CompletionEngine> logger)
 {
     public const string AttemptsTrailer = "x-cortex-attempts-bin";
 
+    private readonly RetryPipelines _pipelines = new(timeProvider, Random.Shared.NextDouble);
+    private readonly TryRunner _tries = new(timeProvider, events, validator, logger);
+
     public async Task<CompleteResponse> RunAsync(
-        CompleteRequest request, RoutePlan plan, RuntimeModel model, string requestId, IChunkSink? sink, CompletionTrace trace, CancellationToken cancellationToken)
+        CompleteRequest request, RoutePlan plan, RuntimeModel model, string requestId, IChunkSink? sink, CompletionTrace trace,
+        CancellationToken cancellationToken, DateTimeOffset? deadline = null)
     {
         long requestStart = timeProvider.GetTimestamp();
         foreach (PlannedCandidate candidate in plan.Eligible)
         {
-            IProvider provider = model.Providers[candidate.Target.Provider];
-            var call = new ProviderCall(request, candidate.Target.Model, requestId)
-            {
-                Capabilities = model.Options.Providers[candidate.Target.Provider].CapabilitiesOf(candidate.Target.Model),
-            };
-            var runner = new AttemptRunner(timeProvider, sink);
-            TargetState state = states.Get(candidate.Target);
-            long start = timeProvider.GetTimestamp();
-            state.Begin();
+            cancellationToken.ThrowIfCancellationRequested();
+            var attempt = new AttemptContext(
+                request, plan, candidate, model.Providers[candidate.Target.Provider],
+                new ProviderCall(request, candidate.Target.Model, requestId)
+                {
+                    Capabilities = model.Options.Providers[candidate.Target.Provider].CapabilitiesOf(candidate.Target.Model),
+                },
+                model.Options.Validation, sink, trace, states.Get(candidate.Target));
+            var guard = new CommitFlag();
+            ResilienceContext context = ResilienceContextPool.Shared.Get(cancellationToken);
+            context.Properties.Set(RetryPipelines.GuardKey, new RetryGuard(() => guard.Committed, deadline));
             try
             {
-                AttemptAnswer answer = await runner.RunAsync(provider, call, start, cancellationToken).ConfigureAwait(false);
-                TimeSpan latency = timeProvider.GetElapsedTime(start);
-                Finish(state, success: true, latency, null);
-                trace.Attempts.Add(NewAttempt(candidate, AttemptOutcome.Success, "ok", latency, answer.HttpStatus));
-                return BuildResponse(request, plan, candidate, provider, requestId, answer, trace, timeProvider.GetElapsedTime(requestStart));
+                AttemptAnswer answer = await _pipelines.For(candidate.Policy).ExecuteAsync(
+                    static (ctx, state) => new ValueTask<AttemptAnswer>(state.Tries.RunAsync(state.Attempt, state.Guard, ctx.CancellationToken)),
+                    context, (Tries: _tries, Attempt: attempt, Guard: guard)).ConfigureAwait(false);
+                return BuildResponse(attempt, requestId, answer, model, timeProvider.GetElapsedTime(requestStart));
             }
-            catch (ProviderException ex)
+            catch (Exception ex) when (ex is ProviderException or AnswerRejectedException && !cancellationToken.IsCancellationRequested)
             {
-                TimeSpan latency = timeProvider.GetElapsedTime(start);
-                Finish(state, success: false, latency, ex.Message);
-                trace.Attempts.Add(NewAttempt(candidate, OutcomeOf(ex), ex.Message, latency, ex.HttpStatus));
-                Log.AttemptFinished(logger, requestId, candidate.Target.Provider, candidate.Target.Model, OutcomeOf(ex).ToString(), ex.Message);
-                if (runner.Committed)
+                if (guard.Committed)
                 {
-                    throw Failure(requestId, trace, $"provider {candidate.Target} failed after the stream started: {ex.Message}");
+                    throw Failure(requestId, trace, GrpcStatusCode.Unavailable, $"{candidate.Target} failed after the stream started: {ex.Message}");
                 }
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            finally
             {
-                state.Abandon();
-                trace.Attempts.Add(NewAttempt(candidate, AttemptOutcome.Cancelled, "the call was cancelled or its deadline passed", timeProvider.GetElapsedTime(start), 0));
-                throw;
+                ResilienceContextPool.Shared.Return(context);
             }
         }
 
         throw trace.Attempts.Count == 0
-            ? new RpcException(GrpcStatusCode.FailedPrecondition, $"no eligible target for route '{plan.Route}': " + string.Join("; ", plan.Candidates.Select(c => $"{c.Target}: {c.Reason}")))
-            : Failure(requestId, trace, $"all {trace.Attempts.Count} attempts failed");
+            ? new RpcException(GrpcStatusCode.FailedPrecondition, $"no eligible target for route '{plan.Route}': "
+                + string.Join("; ", plan.Candidates.Select(c => $"{c.Target}: {c.Reason}")))
+            : Failure(requestId, trace, GrpcStatusCode.Unavailable, $"all {trace.Attempts.Count} attempts failed");
     }
 
-    private void Finish(TargetState state, bool success, TimeSpan latency, string? error)
-    {
-        if (state.End(success, latency, error, timeProvider.GetUtcNow()) is { } previous)
-        {
-            events.PublishStateChange(state.Target, previous, success ? ProviderState.Healthy : ProviderState.Degraded, error ?? "attempt succeeded");
-        }
-    }
-
-    private static RpcException Failure(string requestId, CompletionTrace trace, string summary)
+    /// <summary>An error status that carries the attempt log in its message and in a binary trailer.</summary>
+    public static RpcException Failure(string requestId, CompletionTrace trace, GrpcStatusCode code, string summary)
     {
         var log = new AttemptLog { RequestId = requestId };
         log.Attempts.AddRange(trace.Attempts);
         string detail = summary + ": " + string.Join("; ", trace.Attempts.Select(a => $"{a.Provider}/{a.Model} {a.Outcome}: {a.Reason}"));
-        return new RpcException(GrpcStatusCode.Unavailable, detail, [new(AttemptsTrailer, log.ToByteArray())]);
+        return new RpcException(code, detail, [new(AttemptsTrailer, log.ToByteArray())]);
     }
 
-    private static AttemptOutcome OutcomeOf(ProviderException ex) => ex.Kind switch
+    private static CompleteResponse BuildResponse(AttemptContext attempt, string requestId, AttemptAnswer answer, RuntimeModel model, TimeSpan latency)
     {
-        ProviderErrorKind.RateLimited => AttemptOutcome.RateLimited,
-        ProviderErrorKind.Timeout => AttemptOutcome.Timeout,
-        _ => AttemptOutcome.Error,
-    };
-
-    private static Attempt NewAttempt(PlannedCandidate candidate, AttemptOutcome outcome, string reason, TimeSpan latency, int httpStatus) => new()
-    {
-        Provider = candidate.Target.Provider,
-        Model = candidate.Target.Model,
-        Outcome = outcome,
-        Reason = reason,
-        LatencyUs = (ulong)(latency.Ticks / TimeSpan.TicksPerMicrosecond),
-        HttpStatus = (uint)Math.Max(0, httpStatus),
-    };
-
-    private static CompleteResponse BuildResponse(
-        CompleteRequest request, RoutePlan plan, PlannedCandidate candidate, IProvider provider, string requestId, AttemptAnswer answer, CompletionTrace trace, TimeSpan latency)
-    {
+        Pricing.ModelPrice? price = model.Options.Providers[attempt.Candidate.Target.Provider].PriceOf(attempt.Candidate.Target.Model);
+        bool free = attempt.Provider.Kind == Providers.Mock.MockProviderFactory.KindName;
         var response = new CompleteResponse
         {
             RequestId = requestId,
             Content = answer.Content,
-            Provider = candidate.Target.Provider,
-            Model = candidate.Target.Model,
+            Provider = attempt.Candidate.Target.Provider,
+            Model = attempt.Candidate.Target.Model,
             FinishReason = answer.FinishReason,
             Usage = answer.Usage,
-            // Prices arrive with the ledger; until then only the mock, which is free, is priced.
-            Cost = new Cost { NanoUsd = 0, Priced = provider.Kind == Providers.Mock.MockProviderFactory.KindName },
+            // The mock is free unless a price is configured for it; any other unpriced model is flagged.
+            Cost = new Cost { NanoUsd = price?.CostNanoUsd(answer.Usage) ?? 0, Priced = price is not null || free },
             LatencyUs = (ulong)(latency.Ticks / TimeSpan.TicksPerMicrosecond),
             TimeToFirstTokenUs = (ulong)((answer.TimeToFirstToken ?? latency).Ticks / TimeSpan.TicksPerMicrosecond),
-            Route = plan.Route,
-            TaskType = request.TaskType,
+            Route = attempt.Plan.Route,
+            TaskType = attempt.Request.TaskType,
         };
         response.ToolCalls.AddRange(answer.ToolCalls);
-        response.Attempts.AddRange(trace.Attempts);
+        response.Attempts.AddRange(attempt.Trace.Attempts);
         return response;
     }
+}
+
+/// <summary>Whether anything of this candidate's answer reached the caller.</summary>
+internal sealed class CommitFlag
+{
+    public bool Committed { get; set; }
 }
 
 /// <summary>What a request did, kept even when it fails, for stats and events.</summary>

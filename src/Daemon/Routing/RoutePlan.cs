@@ -4,11 +4,17 @@ using Cortex.Llmd.Configuration;
 namespace Cortex.Llmd.Routing;
 
 /// <summary>One candidate of a plan: attempted in order when eligible, listed with its reason when not.</summary>
-public sealed record PlannedCandidate(TargetRef Target, string Route, bool Eligible, string Reason);
+public sealed record PlannedCandidate(TargetRef Target, string Route, bool Eligible, string Reason)
+{
+    /// <summary>How this target is attempted (timeouts, retries) within its route.</summary>
+    public TargetPolicy Policy { get; init; } = TargetPolicy.Cloud;
+}
 
 /// <summary>The ordered chain a request will try. Route (dry run) returns exactly this.</summary>
 public sealed record RoutePlan(TaskType Task, string Route, IReadOnlyList<PlannedCandidate> Candidates)
 {
+    public RequestFacts Facts { get; init; } = new(false, false, false, 0, 0, 0);
+
     public IEnumerable<PlannedCandidate> Eligible => Candidates.Where(c => c.Eligible);
 
     public RoutingDecision ToDecision()

@@ -3,29 +3,39 @@ using Cortex.Llm.Wire;
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Grpc;
 using Cortex.Llmd.Model;
+using Cortex.Llmd.Routing.Strategies;
 
 namespace Cortex.Llmd.Routing;
 
 /// <summary>
-/// Maps a request to its ordered candidate chain: the route (named, or from the task table), then its
-/// fallback routes breadth-first. Every target appears once, so no config can make a request loop.
+/// Maps a request to its ordered candidate chain: the route (named, or from the task table) ordered by
+/// its strategy, then its fallback routes breadth-first. Every target appears once, so no config can make
+/// a request loop. Each candidate is then judged: forced narrowing, availability, capabilities.
 /// </summary>
-public sealed class RoutePlanner
+public sealed class RoutePlanner(TargetStateRegistry states, ITargetGate gate, Random random)
 {
-    public RoutePlan Plan(CompleteRequest request, RuntimeModel model)
+    public RoutePlanner()
+        : this(new TargetStateRegistry(TimeProvider.System), new OpenGate(), Random.Shared)
+    {
+    }
+
+    public RoutePlan Plan(CompleteRequest request, RuntimeModel model, bool streaming = false)
     {
         RequestValidator.Validate(request);
         DaemonOptions options = model.Options;
         string routeName = ResolveRoute(request, options);
+        RequestFacts facts = RequestFacts.Of(request, streaming);
 
-        List<PlannedCandidate> chain = Chain(routeName, options);
-        chain = ApplyForced(request, chain, routeName, options);
+        List<PlannedCandidate> chain = Chain(routeName, options, facts);
+        chain = ForcedSelection.Apply(request, chain, routeName, options);
+        var judge = new CandidateJudge(model, gate, facts);
+        chain = [.. chain.Select(judge.Judge)];
         if (request.AllowFallback == false)
         {
             chain = KeepFirstEligible(chain);
         }
 
-        return new RoutePlan(request.TaskType, routeName, chain);
+        return new RoutePlan(request.TaskType, routeName, chain) { Facts = facts };
     }
 
     private static string ResolveRoute(CompleteRequest request, DaemonOptions options)
@@ -45,8 +55,10 @@ public sealed class RoutePlanner
                 $"no route is configured for task {TaskNames.ConfigKey(request.TaskType)} and there is no default");
     }
 
-    private static List<PlannedCandidate> Chain(string routeName, DaemonOptions options)
+    private List<PlannedCandidate> Chain(string routeName, DaemonOptions options, RequestFacts facts)
     {
+        var context = new StrategyContext(
+            states, t => options.Providers[t.Provider].PriceOf(t.Model), facts.EstimatedInputTokens, facts.EstimatedOutputTokens, random);
         var chain = new List<PlannedCandidate>();
         var seenTargets = new HashSet<TargetRef>();
         var seenRoutes = new HashSet<string>(StringComparer.Ordinal) { routeName };
@@ -55,13 +67,13 @@ public sealed class RoutePlanner
         while (queue.TryDequeue(out string? name))
         {
             RouteOptions route = options.Routes[name];
-            for (int i = 0; i < route.Targets.Count; i++)
+            IReadOnlyList<RouteTarget> ordered = RoutingStrategies.Get(route.Strategy).Order(route, context);
+            for (int i = 0; i < ordered.Count; i++)
             {
-                TargetRef target = route.Targets[i];
-                if (seenTargets.Add(target))
+                if (seenTargets.Add(ordered[i].Ref))
                 {
-                    string why = name == routeName ? $"route {name}, target {i + 1}" : $"fallback route {name}, target {i + 1}";
-                    chain.Add(new PlannedCandidate(target, name, true, why));
+                    string where = name == routeName ? $"route {name}" : $"fallback route {name}";
+                    chain.Add(new PlannedCandidate(ordered[i].Ref, name, true, $"{where}, {route.Strategy} #{i + 1}") { Policy = ordered[i].Policy });
                 }
             }
 
@@ -75,51 +87,6 @@ public sealed class RoutePlanner
         }
 
         return chain;
-    }
-
-    private static List<PlannedCandidate> ApplyForced(CompleteRequest request, List<PlannedCandidate> chain, string routeName, DaemonOptions options)
-    {
-        string provider = request.Provider;
-        string model = request.Model;
-        if (provider.Length == 0 && model.Length == 0)
-        {
-            return chain;
-        }
-
-        if (provider.Length > 0)
-        {
-            provider = options.Providers.TryGetValue(provider, out ProviderOptions? known)
-                ? known.Name
-                : throw new RpcException(GrpcStatusCode.InvalidArgument,
-                    $"unknown provider '{provider}' (configured: {string.Join(", ", options.Providers.Keys)})");
-        }
-
-        var result = new List<PlannedCandidate>(chain.Count + 1);
-        foreach (PlannedCandidate c in chain)
-        {
-            bool providerMatches = provider.Length == 0 || c.Target.Provider == provider;
-            bool modelMatches = model.Length == 0 || c.Target.Model == model;
-            result.Add(providerMatches && modelMatches
-                ? c with { Reason = c.Reason + ", matches the forced " + (provider.Length > 0 ? "provider" : "model") }
-                : c with { Eligible = false, Reason = "skipped: not the forced " + (providerMatches ? $"model {model}" : $"provider {provider}") });
-        }
-
-        if (result.Any(c => c.Eligible))
-        {
-            return result;
-        }
-
-        // A forced provider outside the chain is still honoured: the caller named it explicitly.
-        string? forcedModel = model.Length > 0 ? model : options.Providers.GetValueOrDefault(provider)?.DefaultModel;
-        if (provider.Length == 0 || string.IsNullOrEmpty(forcedModel))
-        {
-            throw new RpcException(GrpcStatusCode.InvalidArgument, provider.Length == 0
-                ? $"no target of route '{routeName}' or its fallbacks serves model '{model}'; name a provider as well"
-                : $"provider '{provider}' has no target in route '{routeName}' and no defaultModel; name a model as well");
-        }
-
-        result.Insert(0, new PlannedCandidate(new TargetRef(provider, forcedModel), routeName, true, "forced provider and model"));
-        return result;
     }
 
     private static List<PlannedCandidate> KeepFirstEligible(List<PlannedCandidate> chain)

@@ -39,12 +39,12 @@ public sealed class CompletionRunner(
         }
 
         RuntimeModel model = models.Current;
-        RoutePlan plan = planner.Plan(request, model);
+        RoutePlan plan = planner.Plan(request, model, streaming: sink is not null);
         var trace = new CompletionTrace();
         CallerInfo caller = CallerIdentity.Of(context.HttpContext);
         try
         {
-            CompleteResponse response = await engine.RunAsync(request, plan, model, requestId, sink, trace, context.CancellationToken).ConfigureAwait(false);
+            CompleteResponse response = await engine.RunAsync(request, plan, model, requestId, sink, trace, context.CancellationToken, context.Deadline).ConfigureAwait(false);
             Record(request, plan, requestId, caller, RequestRecord.StatusOk, trace, response, start);
             return response;
         }
@@ -54,10 +54,14 @@ public sealed class CompletionRunner(
             Log.CompletionFailed(logger, requestId, trace.Attempts.Count, ex.StatusCode.ToWireName());
             throw;
         }
+        catch (OperationCanceledException) when (context.DeadlineExceeded)
+        {
+            Record(request, plan, requestId, caller, GrpcStatusCode.DeadlineExceeded.ToWireName(), trace, null, start);
+            throw CompletionEngine.Failure(requestId, trace, GrpcStatusCode.DeadlineExceeded, "deadline exceeded");
+        }
         catch (OperationCanceledException)
         {
-            GrpcStatusCode code = context.DeadlineExceeded ? GrpcStatusCode.DeadlineExceeded : GrpcStatusCode.Cancelled;
-            Record(request, plan, requestId, caller, code.ToWireName(), trace, null, start);
+            Record(request, plan, requestId, caller, GrpcStatusCode.Cancelled.ToWireName(), trace, null, start);
             throw;
         }
     }

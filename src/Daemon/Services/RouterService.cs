@@ -63,9 +63,21 @@ public sealed class RouterService(
             var info = new ProviderInfo { Name = name, Kind = provider.Kind, KeyPresent = description.KeyPresent, BaseUrl = description.BaseUrl };
             IEnumerable<Configuration.TargetRef> targets = model.Options.Routes.Values
                 .SelectMany(r => r.Targets)
+                .Select(t => t.Ref)
                 .Where(t => t.Provider == name)
                 .Distinct();
-            info.Targets.AddRange(targets.Select(t => states.Get(t).Snapshot()));
+            foreach (Configuration.TargetRef target in targets)
+            {
+                ProviderTarget snapshot = states.Get(target).Snapshot();
+                if (description.Unavailable is { } why)
+                {
+                    snapshot.State = ProviderState.Unavailable;
+                    snapshot.StateReason = why;
+                }
+
+                info.Targets.Add(snapshot);
+            }
+
             response.Providers.Add(info);
         }
 

@@ -123,6 +123,6 @@ public class ConfigParserTests
               "routes": { "r": { "targets": [{ "provider": "m", "model": "moonshotai/kimi-k2" }, "m/org/model"] } } }
             """);
 
-        Assert.That(options.Routes["r"].Targets, Is.EqualTo(new[] { new TargetRef("m", "moonshotai/kimi-k2"), new TargetRef("m", "org/model") }));
+        Assert.That(options.Routes["r"].Targets.Select(t => t.Ref), Is.EqualTo(new[] { new TargetRef("m", "moonshotai/kimi-k2"), new TargetRef("m", "org/model") }));
     }
 }

@@ -14,16 +14,18 @@ public class CompletionEngineTests
     private const string Config = """
         {
           "providers": {
-            "down": { "kind": "mock", "failure": "error" },
-            "limited": { "kind": "mock", "failure": "rate-limited" },
-            "flaky": { "kind": "mock", "failure": "error", "failFirst": 1 },
-            "cut": { "kind": "mock", "reply": "one two three four", "failAfterChunks": 2 },
+            "down": { "kind": "mock", "failure": "error", "retries": 0 },
+            "limited": { "kind": "mock", "failure": "rate-limited", "retries": 0 },
+            "flaky": { "kind": "mock", "failure": "error", "failFirst": 1, "retries": 0 },
+            "cut": { "kind": "mock", "reply": "one two three four", "failAfterChunks": 2, "retries": 0 },
+            "longcut": { "kind": "mock", "reply": "word ", "repeat": 60, "failAfterChunks": 30, "retries": 0 },
             "ok": { "kind": "mock", "reply": "fine answer" }
           },
           "routes": {
             "chain": { "targets": ["down/a", "limited/b", "ok/c"] },
             "dead": { "targets": ["down/a", "limited/b"] },
             "cut": { "targets": ["cut/x", "ok/c"] },
+            "longcut": { "targets": ["longcut/x", "ok/c"] },
             "flaky": { "targets": ["flaky/f"] }
           }
         }
@@ -38,7 +40,7 @@ public class CompletionEngineTests
     {
         _model = TestModels.FromJson(Config);
         _states = new TargetStateRegistry(TimeProvider.System);
-        _engine = new CompletionEngine(TimeProvider.System, _states, new EventHub(TimeProvider.System), NullLogger<CompletionEngine>.Instance);
+        _engine = new CompletionEngine(TimeProvider.System, _states, new EventHub(TimeProvider.System), new AnswerValidator(new Cortex.Llmd.Validation.SchemaAnswerCheck()), NullLogger<CompletionEngine>.Instance);
     }
 
     private Task<CompleteResponse> RunAsync(string route, CompletionTrace trace, IChunkSink? sink = null, bool? allowFallback = null)
@@ -99,15 +101,27 @@ public class CompletionEngineTests
     }
 
     [Test]
+    public async Task RunAsync_StreamCutInsideHoldbackWindow_FallsBackBecauseNothingWasSent()
+    {
+        var sink = new RecordingSink();
+
+        CompleteResponse response = await RunAsync("cut", new CompletionTrace(), sink);
+
+        Assert.That(response.Provider, Is.EqualTo("ok"));
+        Assert.That(string.Concat(sink.Content), Is.EqualTo("fine answer"));
+    }
+
+    [Test]
     public async Task RunAsync_StreamCutAfterFirstChunk_EndsUnavailableNotSuccess()
     {
         var sink = new RecordingSink();
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => RunAsync("cut", new CompletionTrace(), sink));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => RunAsync("longcut", new CompletionTrace(), sink));
 
         Assert.That(ex!.StatusCode, Is.EqualTo(GrpcStatusCode.Unavailable));
         Assert.That(ex.Detail, Does.Contain("failed after the stream started"));
-        Assert.That(sink.Content, Is.EqualTo(new[] { "one ", "two " }));
+        Assert.That(sink.Content, Has.Count.EqualTo(30));
+        Assert.That(sink.Content, Is.All.EqualTo("word "));
     }
 
     [Test]

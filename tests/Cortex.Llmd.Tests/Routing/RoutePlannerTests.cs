@@ -39,7 +39,7 @@ public class RoutePlannerTests
 
         Assert.That(plan.Route, Is.EqualTo("a"));
         Assert.That(Chain(plan), Is.EqualTo(new[] { "p/one", "q/two", "p/three", "q/four" }));
-        Assert.That(plan.Candidates[2].Reason, Is.EqualTo("fallback route b, target 2"));
+        Assert.That(plan.Candidates[2].Reason, Is.EqualTo("fallback route b, priority #2"));
     }
 
     [Test]

@@ -1,0 +1,18 @@
+using Cortex.Llm.V1;
+using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Model;
+using Cortex.Llmd.Providers;
+
+namespace Cortex.Llmd.Routing;
+
+/// <summary>Everything one candidate's tries share within one request.</summary>
+internal sealed record AttemptContext(
+    CompleteRequest Request,
+    RoutePlan Plan,
+    PlannedCandidate Candidate,
+    IProvider Provider,
+    ProviderCall Call,
+    ValidationOptions Validation,
+    IChunkSink? Sink,
+    CompletionTrace Trace,
+    TargetState State);

@@ -1,0 +1,59 @@
+using Cortex.Llm.V1;
+using Cortex.Llm.Wire;
+using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Grpc;
+
+namespace Cortex.Llmd.Routing;
+
+/// <summary>
+/// A forced provider and/or model narrows the chain to matching targets. It never routes elsewhere:
+/// when nothing in the chain matches, only the forced target itself is attempted.
+/// </summary>
+internal static class ForcedSelection
+{
+    public static List<PlannedCandidate> Apply(CompleteRequest request, List<PlannedCandidate> chain, string routeName, DaemonOptions options)
+    {
+        string provider = request.Provider;
+        string model = request.Model;
+        if (provider.Length == 0 && model.Length == 0)
+        {
+            return chain;
+        }
+
+        ProviderOptions? forced = null;
+        if (provider.Length > 0)
+        {
+            forced = options.Providers.TryGetValue(provider, out ProviderOptions? known)
+                ? known
+                : throw new RpcException(GrpcStatusCode.InvalidArgument,
+                    $"unknown provider '{provider}' (configured: {string.Join(", ", options.Providers.Keys)})");
+            provider = forced.Name;
+        }
+
+        var result = new List<PlannedCandidate>(chain.Count + 1);
+        foreach (PlannedCandidate c in chain)
+        {
+            bool providerMatches = provider.Length == 0 || c.Target.Provider == provider;
+            bool modelMatches = model.Length == 0 || c.Target.Model == model;
+            result.Add(providerMatches && modelMatches
+                ? c with { Reason = c.Reason + ", matches the forced " + (provider.Length > 0 ? "provider" : "model") }
+                : c with { Eligible = false, Reason = "skipped: not the forced " + (providerMatches ? $"model {model}" : $"provider {provider}") });
+        }
+
+        if (result.Any(c => c.Eligible))
+        {
+            return result;
+        }
+
+        string? forcedModel = model.Length > 0 ? model : forced?.DefaultModel;
+        if (forced is null || string.IsNullOrEmpty(forcedModel))
+        {
+            throw new RpcException(GrpcStatusCode.InvalidArgument, forced is null
+                ? $"no target of route '{routeName}' or its fallbacks serves model '{model}'; name a provider as well"
+                : $"provider '{provider}' has no target in route '{routeName}' and no defaultModel; name a model as well");
+        }
+
+        result.Insert(0, new PlannedCandidate(new TargetRef(provider, forcedModel), routeName, true, "forced provider and model") { Policy = forced.Policy });
+        return result;
+    }
+}

@@ -1,0 +1,19 @@
+using Cortex.Llmd.Configuration;
+
+namespace Cortex.Llmd.Routing;
+
+/// <summary>
+/// Whether a target may be attempted right now. The circuit breakers answer this; routing only asks,
+/// so the dry run and real calls see the same verdict.
+/// </summary>
+public interface ITargetGate
+{
+    /// <summary>Null when the target may be attempted, else why not (e.g. "circuit open until 12:00:05Z").</summary>
+    string? Blocked(TargetRef target);
+}
+
+/// <summary>The gate until breakers exist: nothing is blocked.</summary>
+public sealed class OpenGate : ITargetGate
+{
+    public string? Blocked(TargetRef target) => null;
+}

@@ -1,0 +1,106 @@
+using Cortex.Llm.V1;
+using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Events;
+using Cortex.Llmd.Logging;
+using Cortex.Llmd.Model;
+using Cortex.Llmd.Providers;
+using Microsoft.Extensions.Logging;
+
+namespace Cortex.Llmd.Routing;
+
+/// <summary>
+/// One try of one candidate: the attempt and first-token timers, the guarded sink, answer validation,
+/// and exactly one attempt-log entry and one target-state update whatever happens.
+/// </summary>
+internal sealed class TryRunner(TimeProvider time, EventHub events, AnswerValidator validator, ILogger logger)
+{
+    public async Task<AttemptAnswer> RunAsync(AttemptContext a, CommitFlag flag, CancellationToken cancellationToken)
+    {
+        TargetPolicy policy = a.Candidate.Policy;
+        var sink = new GuardedSink(
+            a.Sink, a.Validation.RefusalWindow, holdAll: a.Request.ResponseJsonSchema.Length > 0, text => validator.FindRefusal(text, a.Validation), flag);
+        using var timeout = new CancellationTokenSource(policy.Timeout, time);
+        using var firstToken = policy.FirstTokenTimeout is { } limit ? new CancellationTokenSource(limit, time) : null;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token, firstToken?.Token ?? CancellationToken.None);
+        long start = time.GetTimestamp();
+        a.State.Begin();
+        try
+        {
+            AttemptAnswer answer = await AttemptRunner.RunAsync(
+                a.Provider, a.Call, sink, time, start, () => firstToken?.CancelAfter(Timeout.InfiniteTimeSpan), linked.Token).ConfigureAwait(false);
+            if (validator.Check(answer, a.Request, a.Validation) is { } rejection)
+            {
+                throw new AnswerRejectedException(rejection.Outcome, rejection.Reason);
+            }
+
+            await sink.ReleaseAsync(linked.Token).ConfigureAwait(false);
+            Record(a, AttemptOutcome.Success, "ok", start, answer.HttpStatus, healthy: true);
+            return answer;
+        }
+        catch (AnswerRejectedException ex)
+        {
+            // The provider worked; the answer did not. Its health is fine, the request moves on.
+            Record(a, ex.Outcome, ex.Message, start, 0, healthy: true);
+            throw;
+        }
+        catch (ProviderException ex)
+        {
+            Record(a, OutcomeOf(ex), ex.Message, start, ex.HttpStatus, healthy: false);
+            throw;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            bool noFirstToken = firstToken?.IsCancellationRequested == true;
+            var ex = new ProviderException(ProviderErrorKind.Timeout, noFirstToken
+                ? $"{a.Provider.Name}: no first token within {DurationText.Format(policy.FirstTokenTimeout!.Value)}"
+                : $"{a.Provider.Name}: attempt timed out after {DurationText.Format(policy.Timeout)}");
+            Record(a, AttemptOutcome.Timeout, ex.Message, start, 0, healthy: false);
+            throw ex;
+        }
+        catch (OperationCanceledException)
+        {
+            a.State.Abandon();
+            a.Trace.Attempts.Add(NewAttempt(a, AttemptOutcome.Cancelled, "the call was cancelled or its deadline passed", time.GetElapsedTime(start), 0));
+            throw;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // An adapter bug must not take the request down with it: count it as that provider's failure.
+            var failure = new ProviderException(ProviderErrorKind.InvalidResponse, $"{a.Provider.Name}: unexpected {ex.GetType().Name}");
+            Record(a, AttemptOutcome.Error, failure.Message, start, 0, healthy: false);
+            throw failure;
+        }
+    }
+
+    private void Record(AttemptContext a, AttemptOutcome outcome, string reason, long start, int httpStatus, bool healthy)
+    {
+        TimeSpan latency = time.GetElapsedTime(start);
+        a.Trace.Attempts.Add(NewAttempt(a, outcome, reason, latency, httpStatus));
+        if (a.State.End(healthy, latency, healthy ? null : reason, time.GetUtcNow()) is { } previous)
+        {
+            events.PublishStateChange(a.State.Target, previous, healthy ? ProviderState.Healthy : ProviderState.Degraded, healthy ? "attempt succeeded" : reason);
+        }
+
+        if (outcome != AttemptOutcome.Success)
+        {
+            Log.AttemptFinished(logger, a.Call.RequestId, a.Candidate.Target.Provider, a.Candidate.Target.Model, outcome.ToString(), reason);
+        }
+    }
+
+    private static AttemptOutcome OutcomeOf(ProviderException ex) => ex.Kind switch
+    {
+        ProviderErrorKind.RateLimited => AttemptOutcome.RateLimited,
+        ProviderErrorKind.Timeout => AttemptOutcome.Timeout,
+        _ => AttemptOutcome.Error,
+    };
+
+    private static Attempt NewAttempt(AttemptContext a, AttemptOutcome outcome, string reason, TimeSpan latency, int httpStatus) => new()
+    {
+        Provider = a.Candidate.Target.Provider,
+        Model = a.Candidate.Target.Model,
+        Outcome = outcome,
+        Reason = reason,
+        LatencyUs = (ulong)(latency.Ticks / TimeSpan.TicksPerMicrosecond),
+        HttpStatus = (uint)Math.Max(0, httpStatus),
+    };
+}
