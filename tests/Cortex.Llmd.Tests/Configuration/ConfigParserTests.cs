@@ -46,10 +46,13 @@ public class ConfigParserTests
         string path = TestDaemon.OfflineConfigPath;
         DaemonOptions options = ConfigLoader.Load(path, new Hashtable(), null, ProviderFactoryRegistry.CreateDefault());
 
-        Assert.That(options.Routes.Keys, Is.SupersetOf(new[] { "local", "fast", "economy", "balanced", "quality" }));
+        Assert.That(options.Routes.Keys, Is.SupersetOf(new[] { "local", "fast", "economy", "balanced", "quality", "claude", "kimi" }));
         Assert.That(options.Providers.Values.Select(p => p.Kind), Is.All.EqualTo("mock"));
-        Assert.That(options.Tasks.RouteFor(TaskType.UserChat), Is.EqualTo("quality"));
-        Assert.That(options.Tasks.RouteFor(TaskType.SystemOperation), Is.EqualTo("balanced"));
+        Assert.That(options.Tasks.RouteFor(TaskType.UserChat), Is.EqualTo("claude"));
+        Assert.That(options.Tasks.RouteFor(TaskType.RequirementParsing), Is.EqualTo("claude"));
+        Assert.That(options.Tasks.RouteFor(TaskType.SystemOperation), Is.EqualTo("kimi"));
+        Assert.That(options.Tasks.RouteFor(TaskType.ToolExecution), Is.EqualTo("kimi"));
+        Assert.That(options.Tasks.RouteFor(TaskType.Unspecified), Is.EqualTo("balanced"));
     }
 
     [Test]
@@ -96,6 +99,42 @@ public class ConfigParserTests
     [TestCase("""{ "logging": { "level": "loud" }, "providers": { "m": { "kind": "mock" } }, "routes": { "r": { "targets": ["m/x"] } } }""", "logging.level: 'loud' is not one of")]
     [TestCase("""{ "providers": { "m": { "kind": "mock", "usage": { "inputTokens": -1 } } }, "routes": { "r": { "targets": ["m/x"] } } }""", "providers.m.usage.inputTokens: -1 is out of range")]
     public void Load_InvalidConfig_NamesKeyPath(string json, string expected)
+    {
+        var ex = Assert.Throws<ConfigException>(() => Load(json));
+
+        Assert.That(ex!.Message, Does.Contain(expected));
+    }
+
+    [Test]
+    public void Load_RoutingKeys_ParsesStrategyPolicyWeightAndPrice()
+    {
+        DaemonOptions options = Load("""
+            { "providers": { "m": { "kind": "mock", "timeout": "12s", "retries": 3,
+                                    "models": { "x": { "contextWindow": 4096, "tools": false, "price": { "input": "0.60", "cachedInput": "0.15", "output": "2.50" } } } } },
+              "routes": { "r": { "strategy": "weighted", "targets": [{ "provider": "m", "model": "x", "weight": 5, "timeout": "2s" }, "m/y"] } } }
+            """);
+
+        RouteOptions route = options.Routes["r"];
+        Assert.That(route.Strategy, Is.EqualTo("weighted"));
+        Assert.That(route.Targets[0].Weight, Is.EqualTo(5));
+        Assert.That(route.Targets[0].Policy.Timeout, Is.EqualTo(TimeSpan.FromSeconds(2)));
+        Assert.That(route.Targets[0].Policy.Retries, Is.EqualTo(3), "inherited from the provider");
+        Assert.That(route.Targets[1].Policy.Timeout, Is.EqualTo(TimeSpan.FromSeconds(12)));
+        ProviderOptions provider = options.Providers["m"];
+        Assert.That(provider.CapabilitiesOf("x").ContextWindow, Is.EqualTo(4096));
+        Assert.That(provider.CapabilitiesOf("x").Tools, Is.False);
+        Assert.That(provider.PriceOf("x"), Is.EqualTo(new Cortex.Llmd.Pricing.ModelPrice(600_000_000, 150_000_000, 600_000_000, 2_500_000_000, 2_500_000_000)));
+        Assert.That(provider.PriceOf("y"), Is.Null);
+    }
+
+    [TestCase("""{ "providers": { "m": { "kind": "mock" } }, "routes": { "r": { "strategy": "fastest", "targets": ["m/x"] } } }""", "routes.r.strategy: 'fastest' is not one of")]
+    [TestCase("""{ "providers": { "m": { "kind": "mock", "retries": 11 } }, "routes": { "r": { "targets": ["m/x"] } } }""", "providers.m.retries: 11 is out of range [0, 10]")]
+    [TestCase("""{ "providers": { "m": { "kind": "mock", "models": { "x": { "price": { "input": "3" } } } } }, "routes": { "r": { "targets": ["m/x"] } } }""", "providers.m.models.x.price.output: is required")]
+    [TestCase("""{ "providers": { "m": { "kind": "mock", "models": { "x": { "price": { "input": "cheap", "output": "1" } } } } }, "routes": { "r": { "targets": ["m/x"] } } }""", "providers.m.models.x.price.input: 'cheap' is not a price")]
+    [TestCase("""{ "providers": { "m": { "kind": "mock", "models": { "x": { "vision": true } } } }, "routes": { "r": { "targets": ["m/x"] } } }""", "providers.m.models.x.vision: unknown key")]
+    [TestCase("""{ "providers": { "m": { "kind": "mock" } }, "routes": { "r": { "targets": [{ "provider": "m", "model": "x", "weight": -1 }] } } }""", "routes.r.targets[0].weight: -1 is out of range")]
+    [TestCase("""{ "providers": { "m": { "kind": "mock" } }, "routes": { "r": { "targets": ["m/x"] } }, "validation": { "refusalWindow": -5 } }""", "validation.refusalWindow: -5 is out of range")]
+    public void Load_InvalidRoutingKeys_NamesKeyPath(string json, string expected)
     {
         var ex = Assert.Throws<ConfigException>(() => Load(json));
 
