@@ -24,6 +24,8 @@ public class CompletionEngineTests
           "routes": {
             "chain": { "targets": ["down/a", "limited/b", "ok/c"] },
             "dead": { "targets": ["down/a", "limited/b"] },
+            "cycle1": { "targets": ["down/a", "limited/b"], "fallbacks": ["cycle2"] },
+            "cycle2": { "targets": ["limited/b", "down/z"], "fallbacks": ["cycle1", "cycle2"] },
             "cut": { "targets": ["cut/x", "ok/c"] },
             "longcut": { "targets": ["longcut/x", "ok/c"] },
             "flaky": { "targets": ["flaky/f"] }
@@ -79,6 +81,17 @@ public class CompletionEngineTests
         AttemptLog log = AttemptLog.Parser.ParseFrom(trailer.Value);
         Assert.That(log.RequestId, Is.EqualTo("req_test"));
         Assert.That(log.Attempts.Select(a => a.Provider), Is.EqualTo(new[] { "down", "limited" }));
+    }
+
+    [Test]
+    public async Task RunAsync_CyclicFallbacksAllFailing_TriesEachTargetExactlyOnce()
+    {
+        var trace = new CompletionTrace();
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => RunAsync("cycle1", trace));
+
+        Assert.That(trace.Attempts.Select(a => $"{a.Provider}/{a.Model}"), Is.EqualTo(new[] { "down/a", "limited/b", "down/z" }));
+        Assert.That(ex!.Detail, Does.StartWith("all 3 attempts failed"));
     }
 
     [Test]
