@@ -42,6 +42,11 @@ public sealed class CompiledSchema
     /// <exception cref="SchemaException">The value is not a schema this validator supports.</exception>
     public static CompiledSchema Compile(JsonElement schema)
     {
+        if (schema.ValueKind == JsonValueKind.Undefined)
+        {
+            throw new ArgumentException("The schema is an uninitialised JsonElement.", nameof(schema));
+        }
+
         // A private copy: const and enum keep elements of it, and the caller may dispose its document.
         return new CompiledSchema(SchemaCompiler.CompileDocument(schema.Clone()));
     }

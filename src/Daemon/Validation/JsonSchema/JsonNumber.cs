@@ -46,7 +46,7 @@ internal readonly struct JsonNumber : IEquatable<JsonNumber>, IComparable<JsonNu
     public static JsonNumber Parse(ReadOnlySpan<byte> text)
     {
         bool negative = text.Length > 0 && text[0] == (byte)'-';
-        char[] digits = new char[text.Length];
+        Span<char> digits = text.Length <= 64 ? stackalloc char[64] : new char[text.Length];
         int count = 0, fractionDigits = 0, i = negative ? 1 : 0;
         bool inFraction = false;
         for (; i < text.Length && text[i] is not ((byte)'e' or (byte)'E'); i++)
@@ -75,7 +75,7 @@ internal readonly struct JsonNumber : IEquatable<JsonNumber>, IComparable<JsonNu
         }
 
         exponent = Math.Clamp(exponent - fractionDigits, -ExponentLimit, ExponentLimit);
-        return new JsonNumber(negative, new string(digits, first, end - first), exponent);
+        return new JsonNumber(negative, new string(digits[first..end]), exponent);
     }
 
     private static long ParseExponent(ReadOnlySpan<byte> text)

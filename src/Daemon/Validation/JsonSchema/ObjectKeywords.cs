@@ -96,15 +96,15 @@ internal static class ObjectChecks
 {
     public static bool Has(JsonElement instance, string name)
     {
-        foreach (JsonProperty member in instance.EnumerateObject())
+        try
         {
-            if (string.Equals(JsonStrings.Name(member), name, StringComparison.Ordinal))
-            {
-                return true;
-            }
+            return instance.TryGetProperty(name, out _);
         }
-
-        return false;
+        catch (ArgumentException)
+        {
+            // A name holding a lone surrogate cannot be transcoded for the fast lookup; compare decoded names.
+            return instance.EnumerateObject().Any(member => string.Equals(JsonStrings.Name(member), name, StringComparison.Ordinal));
+        }
     }
 
     public static bool RequireAll(JsonElement instance, string[] names, string keyword, string? trigger, EvaluationContext context)

@@ -52,6 +52,17 @@ public class LimitTests
         Assert.That(result.Errors[0].Message, Is.EqualTo("property \"a\\udc00\" is not allowed"));
     }
 
+    [TestCase("{\"a\\udc00\":1}", true)]
+    [TestCase("{\"a\":1}", false)]
+    public void Validate_RequiredNameWithLoneSurrogate_IsFoundByDecodedName(string instance, bool valid)
+    {
+        CompiledSchema schema = CompiledSchema.Compile("""{"required":["a\udc00"],"dependentRequired":{"a\udc00":["b"]}}""");
+
+        ValidationResult result = schema.Validate(instance);
+
+        Assert.That(result.Errors.Select(e => e.Keyword), Is.EqualTo(valid ? new[] { "dependentRequired" } : new[] { "required" }));
+    }
+
     [TestCase("""{"pattern":"^(a+)+$"}""", "pattern")]
     [TestCase("""{"not":{"pattern":"^(a+)+$"}}""", "pattern")]
     [TestCase("""{"propertyNames":{"pattern":"^(a+)+$"}}""", "pattern")]
