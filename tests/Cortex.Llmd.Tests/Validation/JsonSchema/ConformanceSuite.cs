@@ -29,19 +29,20 @@ internal sealed class ConformanceReport
 /// <summary>Loads the official JSON-Schema-Test-Suite files from ../shared and runs them.</summary>
 internal static class ConformanceSuite
 {
-    /// <summary>The suite folder, a sibling of the repository ("../shared"), or null when it is missing.</summary>
-    public static string? Directory { get; } = FindDirectory();
+    /// <summary>Where the suite should be: "../shared" beside the repository root (the folder holding cortex-llmd.slnx).</summary>
+    public static string ExpectedLocation { get; } = FindExpectedLocation();
 
-    public static string ExpectedLocation => "<repository>/../shared/conformance/json-schema/draft2020-12";
+    /// <summary>The suite folder, or null when it is missing.</summary>
+    public static string? SuiteDirectory { get; } = Directory.Exists(ExpectedLocation) ? ExpectedLocation : null;
 
-    public static IEnumerable<string> Files() => Directory is null
+    public static IEnumerable<string> Files() => SuiteDirectory is null
         ? []
-        : System.IO.Directory.GetFiles(Directory, "*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal)!;
+        : Directory.GetFiles(SuiteDirectory, "*.json").Select(path => Path.GetFileName(path)).Order(StringComparer.Ordinal);
 
     public static ConformanceReport RunFile(string fileName, IReadOnlyList<ConformanceSkip> skips)
     {
         var report = new ConformanceReport();
-        using JsonDocument suite = JsonDocument.Parse(File.ReadAllText(Path.Combine(Directory!, fileName)));
+        using JsonDocument suite = JsonDocument.Parse(File.ReadAllText(Path.Combine(SuiteDirectory!, fileName)));
         foreach (JsonElement group in suite.RootElement.EnumerateArray())
         {
             string groupName = group.GetProperty("description").GetString()!;
@@ -130,17 +131,16 @@ internal static class ConformanceSuite
         }
     }
 
-    private static string? FindDirectory()
+    private static string FindExpectedLocation()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "cortex-llmd.slnx")))
             {
-                string suite = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "conformance", "json-schema", "draft2020-12"));
-                return System.IO.Directory.Exists(suite) ? suite : null;
+                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "conformance", "json-schema", "draft2020-12"));
             }
         }
 
-        return null;
+        return $"<repository root, not found above {AppContext.BaseDirectory}>/../shared/conformance/json-schema/draft2020-12";
     }
 }

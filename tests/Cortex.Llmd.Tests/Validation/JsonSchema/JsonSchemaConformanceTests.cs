@@ -51,6 +51,6 @@ public class JsonSchemaConformanceTests
     }
 
     private static void AssertSuitePresent() =>
-        Assert.That(ConformanceSuite.Directory, Is.Not.Null,
+        Assert.That(ConformanceSuite.SuiteDirectory, Is.Not.Null,
             $"JSON Schema conformance files not found at {ConformanceSuite.ExpectedLocation}; they are part of the shared set-up (../shared) and must be present");
 }
