@@ -14,24 +14,24 @@ internal sealed class ItemsKeyword(SchemaNode[] prefix, SchemaNode? rest) : IKey
             return true;
         }
 
-        int length = instance.GetArrayLength();
-        if (rest == BooleanSchema.False && length > prefix.Length)
-        {
-            // One error for the array, not one per surplus element.
-            return context.Fail("items", $"array has {JsonValueText.Plural(length, "item")}, but only {prefix.Length} {(prefix.Length == 1 ? "is" : "are")} allowed");
-        }
-
         bool valid = true;
         int index = 0;
         foreach (JsonElement item in instance.EnumerateArray())
         {
-            SchemaNode? schema = index < prefix.Length ? prefix[index] : rest;
-            if (schema is null)
+            if (index >= prefix.Length && rest is null)
             {
                 break;
             }
 
+            if (index >= prefix.Length && rest == BooleanSchema.False)
+            {
+                // One error for the array, not one per surplus element.
+                int length = instance.GetArrayLength();
+                return context.Fail("items", $"array has {JsonValueText.Plural(length, "item")}, but only {prefix.Length} {(prefix.Length == 1 ? "is" : "are")} allowed");
+            }
+
             context.PushIndex(index);
+            SchemaNode schema = index < prefix.Length ? prefix[index] : rest!;
             valid &= schema == BooleanSchema.False
                 ? context.Fail("prefixItems", "no item is allowed at this position")
                 : schema.Evaluate(item, context);

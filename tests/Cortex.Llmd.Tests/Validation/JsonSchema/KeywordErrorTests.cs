@@ -100,6 +100,18 @@ public class KeywordErrorTests
     }
 
     [Test]
+    public void Validate_PrefixItemFailsAndItemsFalse_ReportsBoth()
+    {
+        ValidationResult result = CompiledSchema.Compile("""{"prefixItems":[{"type":"string"}],"items":false}""").Validate("[1,2]");
+
+        Assert.That(result.Errors.Select(e => e.ToString()), Is.EqualTo(new[]
+        {
+            "/0: expected string, got integer 1",
+            "(root): array has 2 items, but only 1 is allowed",
+        }));
+    }
+
+    [Test]
     public void Validate_ValidInstance_HasNoErrors()
     {
         CompiledSchema schema = CompiledSchema.Compile("""
