@@ -93,6 +93,7 @@ public static class DaemonApp
         services.AddSingleton<IStatsStore>(sp => new InMemoryStatsStore(time));
         services.AddSingleton<ITargetGate, OpenGate>();
         services.AddSingleton(sp => new RoutePlanner(sp.GetRequiredService<TargetStateRegistry>(), sp.GetRequiredService<ITargetGate>(), settings.Random ?? Random.Shared));
+        services.AddSingleton(Validation.SchemaCache.Shared);
         services.AddSingleton<IAnswerSchemaCheck, Validation.SchemaAnswerCheck>();
         services.AddSingleton<AnswerValidator>();
         services.AddSingleton<CompletionEngine>();

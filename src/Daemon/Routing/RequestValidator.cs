@@ -56,6 +56,19 @@ public static class RequestValidator
         {
             Fail($"tool_choice names '{choice.ToolName}', which is not among the tools");
         }
+
+        if (request.ResponseJsonSchema.Length > 0)
+        {
+            try
+            {
+                // Compiled before any provider is paid: a schema we cannot check must not be silently ignored.
+                Validation.SchemaCache.Shared.Get(request.ResponseJsonSchema);
+            }
+            catch (Validation.JsonSchema.SchemaException ex)
+            {
+                Fail("response_json_schema: " + ex.Message);
+            }
+        }
     }
 
     private static void Fail(string detail) => throw new RpcException(GrpcStatusCode.InvalidArgument, detail);

@@ -1,36 +1,28 @@
 using System.Text.Json;
 using Cortex.Llmd.Routing;
+using Cortex.Llmd.Validation.JsonSchema;
 
 namespace Cortex.Llmd.Validation;
 
-/// <summary>
-/// Checks an answer against the request's JSON Schema. Until the schema validator lands this checks
-/// only that the answer is JSON (taken from a fenced code block when there is one).
-/// </summary>
-public sealed class SchemaAnswerCheck : IAnswerSchemaCheck
+/// <summary>Checks an answer against the request's JSON Schema, taking JSON from a fenced code block first.</summary>
+public sealed class SchemaAnswerCheck(SchemaCache schemas) : IAnswerSchemaCheck
 {
+    public SchemaAnswerCheck()
+        : this(SchemaCache.Shared)
+    {
+    }
+
     public string? Check(string content, string schemaJson)
     {
-        string text = content.Trim();
-        int fence = text.IndexOf("```", StringComparison.Ordinal);
-        if (fence >= 0)
+        if (!JsonAnswerExtractor.TryExtract(content, out JsonDocument? document))
         {
-            int start = text.IndexOf('\n', fence);
-            int end = start < 0 ? -1 : text.IndexOf("```", start, StringComparison.Ordinal);
-            if (start >= 0 && end > start)
-            {
-                text = text[(start + 1)..end];
-            }
+            return "the answer is not JSON";
         }
 
-        try
+        using (document)
         {
-            using JsonDocument _ = JsonDocument.Parse(text);
-            return null;
-        }
-        catch (JsonException ex)
-        {
-            return "not JSON: " + ex.Message;
+            ValidationResult result = schemas.Get(schemaJson).Validate(document.RootElement);
+            return result.IsValid ? null : string.Join("; ", result.Errors.Take(5).Select(e => e.ToString()));
         }
     }
 }

@@ -25,6 +25,7 @@ public class PoliciesAndValidationTests
             "mute": { "kind": "mock", "reply": "", "retries": 0 },
             "prose": { "kind": "mock", "reply": "Here is some prose, not JSON.", "retries": 0 },
             "json": { "kind": "mock", "reply": "```json\n{\"ok\": true}\n```", "retries": 0 },
+            "wrongjson": { "kind": "mock", "reply": "{\"ok\": \"yes\"}", "retries": 0 },
             "ok": { "kind": "mock", "reply": "fine answer", "retries": 0 }
           },
           "routes": {
@@ -35,7 +36,7 @@ public class PoliciesAndValidationTests
             "sluggish": { "targets": ["sluggish/s", "ok/o"] },
             "refuser": { "targets": ["refuser/r", "ok/o"] },
             "mute": { "targets": ["mute/m", "ok/o"] },
-            "schema": { "targets": ["prose/p", "json/j"] },
+            "schema": { "targets": ["prose/p", "wrongjson/w", "json/j"] },
             "deadline": { "targets": ["slow/s", "sluggish/s", "ok/o"] }
           }
         }
@@ -158,10 +159,11 @@ public class PoliciesAndValidationTests
     [Test]
     public async Task RunAsync_AnswerNotMatchingSchema_FallsBackToValidAnswer()
     {
-        var (response, trace, _) = await Run("schema", """{"type":"object"}""");
+        var (response, trace, _) = await Run("schema", """{"type":"object","required":["ok"],"properties":{"ok":{"type":"boolean"}}}""");
 
         Assert.That(response!.Provider, Is.EqualTo("json"));
-        Assert.That(trace.Attempts[0].Outcome, Is.EqualTo(AttemptOutcome.InvalidAnswer));
-        Assert.That(trace.Attempts[0].Reason, Does.StartWith("does not match the response schema"));
+        Assert.That(Outcomes(trace), Is.EqualTo(new[] { AttemptOutcome.InvalidAnswer, AttemptOutcome.InvalidAnswer, AttemptOutcome.Success }));
+        Assert.That(trace.Attempts[0].Reason, Is.EqualTo("does not match the response schema: the answer is not JSON"));
+        Assert.That(trace.Attempts[1].Reason, Does.StartWith("does not match the response schema: /ok:"));
     }
 }

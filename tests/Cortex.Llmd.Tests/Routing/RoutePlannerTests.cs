@@ -128,6 +128,9 @@ public class RoutePlannerTests
         yield return new TestCaseData(Request(r => r.MaxTokens = 0), "max_tokens").SetName("Plan_ZeroMaxTokens_InvalidArgument");
         yield return new TestCaseData(Request(r => { r.Tools.Add(new Tool { Name = "t" }); r.Tools.Add(new Tool { Name = "t" }); }), "unique").SetName("Plan_DuplicateToolNames_InvalidArgument");
         yield return new TestCaseData(Request(r => r.ToolChoice = new ToolChoice { ToolName = "missing" }), "not among the tools").SetName("Plan_ToolChoiceUnknownTool_InvalidArgument");
+        yield return new TestCaseData(Request(r => r.ResponseJsonSchema = """{"type":"object","unevaluatedProperties":false}"""), "unsupported keyword 'unevaluatedProperties' at #")
+            .SetName("Plan_SchemaWithUnsupportedKeyword_InvalidArgumentNamingIt");
+        yield return new TestCaseData(Request(r => r.ResponseJsonSchema = "{not json"), "response_json_schema:").SetName("Plan_SchemaNotJson_InvalidArgument");
     }
 
     [TestCaseSource(nameof(InvalidRequests))]
