@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Cortex.Llm.V1;
 
@@ -10,7 +11,9 @@ namespace Cortex.Llmd.Providers.OpenAi;
 /// </summary>
 internal static class OpenAiRequestWriter
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false };
+    // Relaxed escaping writes non-ASCII text as UTF-8 rather than \uXXXX (a third of the bytes for CJK
+    // prompts); the HTML-safety it gives up does not matter in an API body.
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Sent when a tool declares no parameters: OpenAI rejects a function without an object schema.</summary>
     private const string EmptyParameters = """{"type":"object","properties":{}}""";
