@@ -29,14 +29,14 @@ internal sealed class OpenAiStreamDecoder(string provider, ApiKey? key)
         {
             Done = true;
         }
+        else if (sse.Event == "error")
+        {
+            // A few servers name the event instead of (or as well as) sending an error object.
+            throw OpenAiStreamError.FromEvent(provider, data, key);
+        }
         else if (data.Length > 0)
         {
             using JsonDocument chunk = Parse(data);
-            if (sse.Event == "error" && !chunk.RootElement.TryGetProperty("error", out _))
-            {
-                throw OpenAiStreamError.From(provider, default, data, key);
-            }
-
             AcceptChunk(chunk.RootElement, data);
         }
 

@@ -21,6 +21,22 @@ internal static class OpenAiStreamError
         return new ProviderException(kind, $"{provider}: error in the answer stream (treated as HTTP {status}): {excerpt}", 200);
     }
 
+    /// <summary>An "event: error" SSE event, whose data may be an error object, a bare object or plain text.</summary>
+    public static ProviderException FromEvent(string provider, string data, ApiKey? key)
+    {
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(data);
+            JsonElement root = document.RootElement;
+            JsonElement error = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out JsonElement inner) ? inner : root;
+            return From(provider, error, data, key);
+        }
+        catch (JsonException)
+        {
+            return From(provider, default, data, key);
+        }
+    }
+
     /// <summary>The status the error stands for: a numeric code when given, else one read from its type or code text.</summary>
     internal static int StatusOf(JsonElement error)
     {

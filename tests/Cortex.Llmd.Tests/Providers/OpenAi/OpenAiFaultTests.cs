@@ -216,6 +216,19 @@ public class OpenAiFaultTests
         Assert.That(events.OfType<Completion>(), Is.Empty);
     }
 
+    [TestCase("""{"error":{"message":"Overloaded","type":"overloaded_error"}}""", ProviderErrorKind.Server)]
+    [TestCase("""{"message":"slow down","code":429}""", ProviderErrorKind.RateLimited)]
+    [TestCase("upstream went away", ProviderErrorKind.Server)]
+    public async Task StreamAsync_ErrorEvent_IsClassifiedWhateverItsData(string data, ProviderErrorKind kind)
+    {
+        _server.StreamErrorJson = data;
+        _server.StreamErrorAsEvent = true;
+
+        ProviderException ex = await FailureAsync();
+
+        Assert.That(ex.Kind, Is.EqualTo(kind));
+    }
+
     [Test]
     public async Task StreamAsync_MissingKey_FailsAuthWithoutAnyRequest()
     {

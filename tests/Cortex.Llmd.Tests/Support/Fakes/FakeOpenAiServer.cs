@@ -62,6 +62,9 @@ public sealed class FakeOpenAiServer : FakeProviderServer
     /// <summary>An error object sent as a chunk after the first content delta (a 200 that fails mid-way).</summary>
     public string? StreamErrorJson { get; set; }
 
+    /// <summary>Send <see cref="StreamErrorJson"/> as an "event: error" SSE event rather than a plain data event.</summary>
+    public bool StreamErrorAsEvent { get; set; }
+
     /// <summary>The message of error bodies sent for a status fault.</summary>
     public string ErrorMessage { get; set; } = "The fake server refused the request.";
 
@@ -91,7 +94,7 @@ public sealed class FakeOpenAiServer : FakeProviderServer
             return;
         }
 
-        await WriteSseAsync(context, Chunks(model, includeUsage, fault).Select(c => ((string?)null, c)), fault);
+        await WriteSseAsync(context, Chunks(model, includeUsage, fault).Select(c => (c == StreamErrorJson && StreamErrorAsEvent ? "error" : null, c)), fault);
     }
 
     private IEnumerable<string> Chunks(string model, bool includeUsage, ProviderFault fault)
