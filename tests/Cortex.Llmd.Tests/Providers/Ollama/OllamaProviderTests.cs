@@ -85,6 +85,17 @@ public class OllamaProviderTests
         Assert.That(((Completion)events[^1]).Usage, Is.EqualTo(new Usage { InputTokens = 40, OutputTokens = 6 }));
     }
 
+    [Test]
+    public async Task StreamAsync_KeyConfiguredBehindAProxy_SendsTheBearerKey()
+    {
+        await using FakeOpenAiServer server = await FakeOpenAiServer.StartNewAsync("v1");
+        using OpenAiProvider provider = Create($$"""{ "kind": "ollama", "baseUrl": "{{server.BaseUrl}}", "apiKeyEnv": "{{KeyVariable}}" }""", Environment());
+
+        await Collect(provider, Call(model: "llama3.1:8b"));
+
+        Assert.That(server.Requests.Single().Header("authorization"), Is.EqualTo("Bearer " + Key));
+    }
+
     [TestCase("http://127.0.0.1:11434/v1/", "http://127.0.0.1:11434/")]
     [TestCase("http://gpu-box/ollama/v1/", "http://gpu-box/ollama/")]
     [TestCase("http://gpu-box:8080/", "http://gpu-box:8080/")]
