@@ -7,7 +7,7 @@ namespace Cortex.Llmd.Model;
 /// The immutable model requests are served from: validated options and the providers built from them.
 /// A reload swaps the whole model; per-target state lives elsewhere and survives the swap.
 /// </summary>
-public sealed class RuntimeModel
+public sealed class RuntimeModel : IDisposable
 {
     public RuntimeModel(DaemonOptions options, IReadOnlyDictionary<string, IProvider> providers, DateTimeOffset loadedAt)
     {
@@ -22,6 +22,15 @@ public sealed class RuntimeModel
 
     public DateTimeOffset LoadedAt { get; }
 
+    /// <summary>Releases what providers hold (their HttpClients). Call once nothing uses this model any more.</summary>
+    public void Dispose()
+    {
+        foreach (IProvider provider in Providers.Values)
+        {
+            (provider as IDisposable)?.Dispose();
+        }
+    }
+
     public static RuntimeModel Build(DaemonOptions options, ProviderFactoryRegistry factories, ProviderContext context)
     {
         var providers = new Dictionary<string, IProvider>(StringComparer.OrdinalIgnoreCase);
@@ -35,12 +44,14 @@ public sealed class RuntimeModel
     }
 }
 
-/// <summary>Holds the current model; readers take one snapshot per request.</summary>
-public sealed class RuntimeModelHolder(RuntimeModel initial)
+/// <summary>Holds the current model; readers take one snapshot per request. Disposes the last one at shutdown.</summary>
+public sealed class RuntimeModelHolder(RuntimeModel initial) : IDisposable
 {
     private RuntimeModel _current = initial;
 
     public RuntimeModel Current => Volatile.Read(ref _current);
 
     public void Swap(RuntimeModel next) => Volatile.Write(ref _current, next);
+
+    public void Dispose() => Current.Dispose();
 }

@@ -9,6 +9,9 @@ namespace Cortex.Llmd.Tests.Routing;
 /// <summary>Targets that cannot serve a request are skipped with a reason, in Route and in Complete alike.</summary>
 public class CandidateJudgeTests
 {
+    [OneTimeTearDown]
+    public static void DisposeModel() => Model.Dispose();
+
     private static readonly RuntimeModel Model = TestModels.FromJson("""
         {
           "providers": {

@@ -11,6 +11,9 @@ namespace Cortex.Llmd.Tests.Routing;
 
 public class CompletionEngineTests
 {
+    [TearDown]
+    public void DisposeModel() => _model.Dispose();
+
     private const string Config = """
         {
           "providers": {

@@ -13,6 +13,9 @@ namespace Cortex.Llmd.Tests.Routing;
 /// <summary>Retries, attempt and first-token timeouts, the deadline, and answer validation, end to end through the engine.</summary>
 public class PoliciesAndValidationTests
 {
+    [TearDown]
+    public void DisposeModel() => _model.Dispose();
+
     private const string Config = """
         {
           "providers": {

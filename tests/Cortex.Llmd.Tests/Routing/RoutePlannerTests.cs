@@ -9,6 +9,9 @@ namespace Cortex.Llmd.Tests.Routing;
 
 public class RoutePlannerTests
 {
+    [OneTimeTearDown]
+    public static void DisposeModel() => Model.Dispose();
+
     // A cyclic fallback graph on purpose: a -> b -> a, and b repeats a target of a.
     private static readonly RuntimeModel Model = TestModels.FromJson("""
         {

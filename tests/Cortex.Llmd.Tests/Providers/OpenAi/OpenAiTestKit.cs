@@ -55,7 +55,8 @@ internal static class OpenAiTestKit
 
     /// <summary>Collects the way the engine does for a unary call.</summary>
     public static Task<AttemptAnswer> Answer(IProvider provider, ProviderCall call, CancellationToken token = default) =>
-        new AttemptRunner(TimeProvider.System, null).RunAsync(provider, call, TimeProvider.System.GetTimestamp(), token);
+        AttemptRunner.RunAsync(
+            provider, call, new GuardedSink(null, 0, false, _ => null, new CommitFlag()), TimeProvider.System, TimeProvider.System.GetTimestamp(), () => { }, token);
 
     public static string Text(IEnumerable<ProviderEvent> events) => string.Concat(events.OfType<ContentDelta>().Select(d => d.Text));
 
