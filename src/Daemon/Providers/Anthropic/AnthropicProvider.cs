@@ -125,8 +125,9 @@ public sealed class AnthropicProvider : IProvider
             int read = await reader.ReadBlockAsync(buffer, cancellationToken).ConfigureAwait(false);
             return new string(buffer, 0, read);
         }
-        catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (IsTransportFailure(ex))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             return string.Empty;
         }
     }
