@@ -134,14 +134,21 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
     /// <summary>Keys every provider section may have, whatever its kind.</summary>
     public static IEnumerable<string> CommonProviderKeys => ["kind", "defaultModel", "models", .. TargetPolicy.ConfigKeys];
 
+    /// <summary>
+    /// Models by name: an object keyed by model name, or an array of objects with a "name", which is
+    /// needed for names containing ':' (Ollama tags such as "qwen2.5-coder:7b"), since configuration
+    /// keys use ':' as their path separator.
+    /// </summary>
     private static Dictionary<string, ModelOptions> ParseModels(ConfigNode node, ModelCapabilities defaults)
     {
         var models = new Dictionary<string, ModelOptions>(StringComparer.Ordinal);
-        foreach ((string model, ConfigNode entry) in node.Children())
+        foreach ((string key, ConfigNode entry) in node.Children())
         {
-            entry.AllowOnly([.. ModelCapabilities.ConfigKeys, "price"]);
+            bool listed = key.All(char.IsAsciiDigit);
+            entry.AllowOnly(listed ? [.. ModelCapabilities.ConfigKeys, "price", "name"] : [.. ModelCapabilities.ConfigKeys, "price"]);
+            string name = listed ? entry.RequiredText("name") : key;
             ModelCapabilities capabilities = ModelCapabilities.Parse(entry, defaults, checkKeys: false);
-            models[model] = new ModelOptions(capabilities, entry.Exists("price") ? ModelPrice.Parse(entry.Child("price")) : null);
+            models[name] = new ModelOptions(capabilities, entry.Exists("price") ? ModelPrice.Parse(entry.Child("price")) : null);
         }
 
         return models;

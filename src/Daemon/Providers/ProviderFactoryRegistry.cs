@@ -19,5 +19,11 @@ public sealed class ProviderFactoryRegistry
 
     public bool TryGet(string kind, [NotNullWhen(true)] out IProviderFactory? factory) => _factories.TryGetValue(kind, out factory);
 
-    public static ProviderFactoryRegistry CreateDefault() => new([new Mock.MockProviderFactory(), new OpenAi.OpenAiProviderFactory(), new Ollama.OllamaProviderFactory()]);
+    public static ProviderFactoryRegistry CreateDefault() => new(
+    [
+        new Mock.MockProviderFactory(),
+        new Anthropic.AnthropicProviderFactory(),
+        new OpenAi.OpenAiProviderFactory(),
+        new Ollama.OllamaProviderFactory(),
+    ]);
 }

@@ -142,6 +142,18 @@ public class ConfigParserTests
     }
 
     [Test]
+    public void Load_ModelListWithColonNames_KeepsTheFullName()
+    {
+        DaemonOptions options = Load("""
+            { "providers": { "o": { "kind": "mock", "models": [ { "name": "qwen2.5-coder:7b", "contextWindow": 32768 } ] } },
+              "routes": { "r": { "targets": ["o/qwen2.5-coder:7b"] } } }
+            """);
+
+        Assert.That(options.Providers["o"].CapabilitiesOf("qwen2.5-coder:7b").ContextWindow, Is.EqualTo(32768));
+        Assert.That(options.Routes["r"].Targets[0].Ref.Model, Is.EqualTo("qwen2.5-coder:7b"));
+    }
+
+    [Test]
     public void Load_TaskTableWithoutDefault_UsesFirstRouteForUnmappedTasks()
     {
         DaemonOptions options = Load("""
