@@ -50,6 +50,16 @@ internal static partial class Log
     [LoggerMessage(301, LogLevel.Debug, "Request {RequestId}: attempt {Provider}/{Model} ended {Outcome}: {Reason}")]
     public static partial void AttemptFinished(ILogger logger, string requestId, string provider, string model, string outcome, string reason);
 
+    // 35x: provider health (breakers and probes).
+    [LoggerMessage(350, LogLevel.Warning, "Circuit of {Target} is now {State}: {Reason}")]
+    public static partial void BreakerTransition(ILogger logger, string target, string state, string reason);
+
+    [LoggerMessage(351, LogLevel.Error, "Circuit state of {Target} could not be saved")]
+    public static partial void BreakerNotSaved(ILogger logger, string target, Exception exception);
+
+    [LoggerMessage(352, LogLevel.Warning, "Probe of {Provider} failed: {Detail}")]
+    public static partial void ProbeFailed(ILogger logger, string provider, string detail);
+
     // 4xx: events.
     [LoggerMessage(400, LogLevel.Debug, "Event subscriber lagging: {Dropped} events dropped")]
     public static partial void EventsDropped(ILogger logger, long dropped);

@@ -21,6 +21,13 @@ public interface IProvider
     /// cancellation through <paramref name="cancellationToken"/> is the caller's, not a provider failure.
     /// </summary>
     IAsyncEnumerable<ProviderEvent> StreamAsync(ProviderCall call, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Checks reachability with a request that costs nothing (a model list). Never throws for a
+    /// provider failure: the result says what happened. Kinds without a probe return a skipped result.
+    /// </summary>
+    Task<ProbeResult> ProbeAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(ProbeResult.NotProbed("no probe for kind " + Kind));
 }
 
 /// <param name="Unavailable">Why the provider cannot be used at all (for example "no key"); null when it can.</param>

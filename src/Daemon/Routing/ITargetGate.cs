@@ -8,8 +8,16 @@ namespace Cortex.Llmd.Routing;
 /// </summary>
 public interface ITargetGate
 {
-    /// <summary>Null when the target may be attempted, else why not (e.g. "circuit open until 12:00:05Z").</summary>
+    /// <summary>Null when the target may be attempted, else why not (e.g. "circuit open until 12:00:05Z"). Claims nothing.</summary>
     string? Blocked(TargetRef target);
+
+    /// <summary>Like <see cref="Blocked"/>, but a half-open breaker's single trial is claimed by this call.</summary>
+    string? TryEnter(TargetRef target) => Blocked(target);
+
+    /// <summary>Feeds an attempt's outcome to the target's breaker. Callers' cancellations are never reported.</summary>
+    void Report(TargetRef target, bool success, string reason)
+    {
+    }
 }
 
 /// <summary>The gate until breakers exist: nothing is blocked.</summary>

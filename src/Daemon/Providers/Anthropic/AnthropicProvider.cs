@@ -10,7 +10,7 @@ namespace Cortex.Llmd.Providers.Anthropic;
 /// answer translated event by event. Failures leave as classified <see cref="ProviderException"/>s;
 /// the caller's cancellation leaves as OperationCanceledException.
 /// </summary>
-public sealed class AnthropicProvider : IProvider
+public sealed class AnthropicProvider : IProvider, IDisposable
 {
     private const int MaxErrorBodyChars = 16 * 1024;
 
@@ -38,6 +38,22 @@ public sealed class AnthropicProvider : IProvider
         KeyPresent: _key is not null,
         BaseUrl: _settings.BaseUrl.GetComponents(UriComponents.HttpRequestUrl, UriFormat.UriEscaped).TrimEnd('/'),
         Unavailable: _key is null ? "no key: " + (_keyProblem ?? "no API key") : null);
+
+    /// <summary>GET /v1/models: authenticated, free, and proves the key and the endpoint both work.</summary>
+    public async Task<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
+    {
+        if (_key is null)
+        {
+            return new ProbeResult(false, "no key: " + (_keyProblem ?? "no API key"), 0, TimeSpan.Zero);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "v1/models");
+        request.Headers.TryAddWithoutValidation("x-api-key", _key.Reveal());
+        request.Headers.TryAddWithoutValidation("anthropic-version", _settings.ApiVersion);
+        return await HttpProbe.RunAsync(_http, request, Name, _key, cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose() => _http.Dispose();
 
     public async IAsyncEnumerable<ProviderEvent> StreamAsync(ProviderCall call, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -21,6 +21,10 @@ public sealed class MockProvider(string name, MockSettings settings, TimeProvide
 
     public ProviderDescription Describe() => new(KeyPresent: true, BaseUrl: "mock:");
 
+    /// <summary>The mock has nothing to reach: its probe is a no-op that always succeeds.</summary>
+    public Task<ProbeResult> ProbeAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(new ProbeResult(true, "ok (mock)", 0, TimeSpan.Zero));
+
     public async IAsyncEnumerable<ProviderEvent> StreamAsync(ProviderCall call, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         long callNumber = Interlocked.Increment(ref _calls);

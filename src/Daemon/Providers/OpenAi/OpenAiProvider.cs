@@ -84,6 +84,34 @@ public sealed class OpenAiProvider : IProvider, IDisposable
         yield return decoder.Finish(status);
     }
 
+    /// <summary>
+    /// GET /models for OpenAI-compatible servers, GET /api/tags for Ollama (its native model list):
+    /// both free, and both prove the endpoint answers (and, with a key, that the key works).
+    /// </summary>
+    public async Task<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
+    {
+        if (Unusable)
+        {
+            return new ProbeResult(false, "no key: " + _keyProblem, 0, TimeSpan.Zero);
+        }
+
+        Uri target = Kind == Ollama.OllamaProviderFactory.KindName
+            ? new Uri(Ollama.OllamaProviderFactory.NativeRoot(Settings.BaseUrl), "api/tags")
+            : new Uri("models", UriKind.Relative);
+        using var request = new HttpRequestMessage(HttpMethod.Get, target);
+        foreach ((string header, string value) in Settings.ExtraHeaders)
+        {
+            request.Headers.TryAddWithoutValidation(header, value);
+        }
+
+        if (_key is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _key.Reveal());
+        }
+
+        return await HttpProbe.RunAsync(_http, request, Name, _key, cancellationToken).ConfigureAwait(false);
+    }
+
     private HttpRequestMessage BuildRequest(ProviderCall call)
     {
         var content = new ByteArrayContent(OpenAiRequestWriter.Write(call, Settings, Name));

@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Cortex.Llm.V1;
+using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Events;
+using Cortex.Llmd.Logging;
+using Cortex.Llmd.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace Cortex.Llmd.Health;
+
+/// <summary>
+/// All targets' circuit breakers: the gate routing asks, the sink attempts and probes report to.
+/// Every transition is published as an event and queued for the store, which a single background
+/// loop writes, so no request waits on the disk for a breaker.
+/// </summary>
+public sealed class BreakerRegistry : ITargetGate, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<TargetRef, CircuitBreaker> _breakers = new();
+    private readonly Channel<(TargetRef Target, BreakerSnapshot Snapshot)> _saves =
+        Channel.CreateUnbounded<(TargetRef, BreakerSnapshot)>(new UnboundedChannelOptions { SingleReader = true });
+
+    private readonly BreakerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly EventHub _events;
+    private readonly IBreakerStore _store;
+    private readonly ILogger _logger;
+    private readonly IReadOnlyDictionary<TargetRef, BreakerSnapshot> _restored;
+    private readonly Task _writer;
+
+    public BreakerRegistry(HealthOptions options, TimeProvider time, EventHub events, IBreakerStore store, ILogger<BreakerRegistry> logger)
+    {
+        _options = options.Breaker;
+        _time = time;
+        _events = events;
+        _store = store;
+        _logger = logger;
+        _restored = store.LoadAll();
+        _writer = Task.Run(WriteAsync);
+    }
+
+    public string? Blocked(TargetRef target) => Get(target).Peek(_time.GetUtcNow());
+
+    public string? TryEnter(TargetRef target)
+    {
+        string? blocked = Get(target).TryPass(_time.GetUtcNow(), out BreakerSnapshot? transition);
+        Publish(target, transition);
+        return blocked;
+    }
+
+    public void Report(TargetRef target, bool success, string reason) =>
+        Publish(target, Get(target).Record(success, _time.GetUtcNow(), reason));
+
+    /// <summary>A probe speaks for every target of its provider.</summary>
+    public void ReportProbe(IEnumerable<TargetRef> targets, Providers.ProbeResult result)
+    {
+        if (result.Skipped)
+        {
+            return;
+        }
+
+        DateTimeOffset now = _time.GetUtcNow();
+        foreach (TargetRef target in targets)
+        {
+            CircuitBreaker breaker = Get(target);
+            Publish(target, result.Ok ? breaker.ProbeSucceeded(now) : breaker.Record(false, now, "probe: " + result.Detail));
+        }
+    }
+
+    public BreakerSnapshot Snapshot(TargetRef target) => Get(target).Snapshot();
+
+    private CircuitBreaker Get(TargetRef target) =>
+        _breakers.GetOrAdd(target, t => new CircuitBreaker(_options, _restored.TryGetValue(t, out BreakerSnapshot? s) ? s : CircuitBreaker.Fresh(_time.GetUtcNow())));
+
+    private void Publish(TargetRef target, BreakerSnapshot? snapshot)
+    {
+        if (snapshot is null)
+        {
+            return;
+        }
+
+        Log.BreakerTransition(_logger, target.ToString(), snapshot.State.ToName(), snapshot.Reason);
+        _saves.Writer.TryWrite((target, snapshot));
+        ProviderState current = snapshot.State switch
+        {
+            BreakerState.Open => ProviderState.Unavailable,
+            BreakerState.HalfOpen => ProviderState.Degraded,
+            _ => ProviderState.Healthy,
+        };
+        _events.PublishStateChange(target, ProviderState.Unspecified, current, $"circuit {snapshot.State.ToName()}: {snapshot.Reason}");
+    }
+
+    private async Task WriteAsync()
+    {
+        await foreach ((TargetRef target, BreakerSnapshot snapshot) in _saves.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            try
+            {
+                _store.Save(target, snapshot);
+            }
+            catch (Exception ex)
+            {
+                // A breaker that cannot be persisted still protects this process; say so and go on.
+                Log.BreakerNotSaved(_logger, target.ToString(), ex);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _saves.Writer.TryComplete();
+        await _writer.ConfigureAwait(false);
+    }
+}
