@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cortex.Llm.V1;
+using Cortex.Llmd.Ledger;
 using Cortex.Llmd.Pricing;
 using Cortex.Llmd.Providers;
 using Microsoft.Extensions.Configuration;
@@ -23,7 +24,7 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
     public DaemonOptions? Parse(IConfiguration configuration, ConfigErrors errors)
     {
         var root = new ConfigNode(configuration, string.Empty, errors);
-        root.AllowOnly("server", "logging", "providers", "routes", "tasks", "validation");
+        root.AllowOnly("server", "logging", "providers", "routes", "tasks", "validation", "ledger");
 
         ServerOptions server = ParseServer(root.Child("server"));
         ConfigNode logging = root.Child("logging");
@@ -36,12 +37,13 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
         CheckFallbacks(root.Child("routes"), routes);
 
         ValidationOptions validation = ParseValidation(root.Child("validation"));
+        LedgerOptions ledger = LedgerOptions.Parse(root.Child("ledger"));
         if (errors.Any)
         {
             return null;
         }
 
-        return new DaemonOptions { Server = server, LogLevel = level, Providers = providers, Routes = routes, Tasks = tasks, Validation = validation };
+        return new DaemonOptions { Server = server, LogLevel = level, Providers = providers, Routes = routes, Tasks = tasks, Validation = validation, Ledger = ledger };
     }
 
     private static ServerOptions ParseServer(ConfigNode node)

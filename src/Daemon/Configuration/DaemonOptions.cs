@@ -19,6 +19,8 @@ public sealed record DaemonOptions
     public required TaskRoutingOptions Tasks { get; init; }
 
     public ValidationOptions Validation { get; init; } = new();
+
+    public Ledger.LedgerOptions Ledger { get; init; } = new();
 }
 
 public sealed record ServerOptions

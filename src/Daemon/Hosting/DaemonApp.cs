@@ -2,6 +2,7 @@ using Cortex.Llmd.Callers;
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Events;
 using Cortex.Llmd.Grpc;
+using Cortex.Llmd.Ledger;
 using Cortex.Llmd.Logging;
 using Cortex.Llmd.Model;
 using Cortex.Llmd.Providers;
@@ -90,7 +91,8 @@ public static class DaemonApp
         services.AddSingleton(new RuntimeModelHolder(RuntimeModel.Build(options, factories, new ProviderContext(time, settings.Environment ?? Environment.GetEnvironmentVariables()))));
         services.AddSingleton<TargetStateRegistry>();
         services.AddSingleton<EventHub>();
-        services.AddSingleton<IStatsStore>(sp => new InMemoryStatsStore(time));
+        services.AddSingleton(options.Ledger);
+        AddLedger(services, options, settings, time);
         services.AddSingleton<ITargetGate, OpenGate>();
         services.AddSingleton(sp => new RoutePlanner(sp.GetRequiredService<TargetStateRegistry>(), sp.GetRequiredService<ITargetGate>(), settings.Random ?? Random.Shared));
         services.AddSingleton(Validation.SchemaCache.Shared);
@@ -108,6 +110,17 @@ public static class DaemonApp
             return registry;
         });
         services.AddSingleton<GrpcEndpoint>();
+    }
+
+    private static void AddLedger(IServiceCollection services, DaemonOptions options, DaemonAppSettings settings, TimeProvider time)
+    {
+        string path = settings.LedgerPath ?? LedgerPaths.Resolve(
+            options.Ledger, settings.Environment ?? Environment.GetEnvironmentVariables(), NativeMethods.GetEffectiveUserId());
+        services.AddSingleton(sp => new LedgerWriter(path, options.Ledger, time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Cortex.Llmd.Ledger")));
+        services.AddSingleton(sp => new LedgerRetention(
+            sp.GetRequiredService<LedgerWriter>(), options.Ledger, time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Cortex.Llmd.Ledger")));
+        services.AddSingleton<IStatsStore>(sp => new LedgerStatsStore(sp.GetRequiredService<LedgerWriter>(), time));
+        services.AddHostedService<LedgerService>();
     }
 
     /// <summary>Binds, applies socket permissions and logs where the daemon serves.</summary>
@@ -140,4 +153,7 @@ public sealed record DaemonAppSettings
 
     /// <summary>Where API keys and credentials are looked up; the process environment when null.</summary>
     public System.Collections.IDictionary? Environment { get; init; }
+
+    /// <summary>Ledger file overriding config and defaults (tests keep it in their temporary directory).</summary>
+    public string? LedgerPath { get; init; }
 }

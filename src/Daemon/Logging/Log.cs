@@ -63,4 +63,26 @@ internal static partial class Log
     // 4xx: events.
     [LoggerMessage(400, LogLevel.Debug, "Event subscriber lagging: {Dropped} events dropped")]
     public static partial void EventsDropped(ILogger logger, long dropped);
+
+    // 5xx: the SQLite ledger.
+    [LoggerMessage(500, LogLevel.Information, "Ledger open at {Path}: rows are committed before answers are sent")]
+    public static partial void LedgerOpened(ILogger logger, string path);
+
+    [LoggerMessage(501, LogLevel.Critical, "LEDGER CORRUPT: {Path} failed its integrity check ({Problem}); moved aside to {Aside} and started a fresh ledger")]
+    public static partial void LedgerCorruptMovedAside(ILogger logger, string path, string aside, string problem);
+
+    [LoggerMessage(502, LogLevel.Error, "Ledger DEGRADED at {Path}: {Reason}. Answers are no longer held for a commit; rows are kept in a bounded in-memory backlog and the store is retried every {RetryInterval}")]
+    public static partial void LedgerDegraded(ILogger logger, string path, string reason, TimeSpan retryInterval);
+
+    [LoggerMessage(503, LogLevel.Warning, "Ledger recovered at {Path}: backlog flushed, rows are committed before answers again")]
+    public static partial void LedgerRecovered(ILogger logger, string path);
+
+    [LoggerMessage(504, LogLevel.Error, "Ledger stopping while degraded ({Reason}): {Backlog} rows in the backlog were not written")]
+    public static partial void LedgerBacklogLost(ILogger logger, int backlog, string reason);
+
+    [LoggerMessage(505, LogLevel.Information, "Ledger retention: pruned {Rows} requests older than {Days} days")]
+    public static partial void LedgerPruned(ILogger logger, long rows, int days);
+
+    [LoggerMessage(506, LogLevel.Warning, "Ledger retention failed: {Reason}")]
+    public static partial void LedgerPruneFailed(ILogger logger, string reason);
 }

@@ -3,6 +3,7 @@ using Cortex.Llm.Wire;
 using Cortex.Llmd.Callers;
 using Cortex.Llmd.Events;
 using Cortex.Llmd.Grpc;
+using Cortex.Llmd.Ledger;
 using Cortex.Llmd.Logging;
 using Cortex.Llmd.Model;
 using Cortex.Llmd.Routing;
@@ -13,7 +14,8 @@ namespace Cortex.Llmd.Services;
 
 /// <summary>
 /// One completion from the service's point of view: request id and metadata, planning, running,
-/// and recording the outcome (stats and an event) whatever it was.
+/// and recording the outcome (ledger row and an event) whatever it was. A successful answer is
+/// returned, and so sent, only after its ledger row committed (while the ledger is healthy).
 /// </summary>
 public sealed class CompletionRunner(
     RuntimeModelHolder models,
@@ -22,6 +24,7 @@ public sealed class CompletionRunner(
     IStatsStore stats,
     EventHub events,
     TimeProvider timeProvider,
+    LedgerOptions ledgerOptions,
     ILogger<CompletionRunner> logger)
 {
     public const string RequestIdHeader = "x-cortex-request-id";
@@ -42,32 +45,37 @@ public sealed class CompletionRunner(
         RoutePlan plan = planner.Plan(request, model, streaming: sink is not null);
         var trace = new CompletionTrace();
         CallerInfo caller = CallerIdentity.Of(context.HttpContext);
+        FirstChunkSink? timedSink = sink is null ? null : new FirstChunkSink(sink, timeProvider);
+        CompleteResponse response;
         try
         {
-            CompleteResponse response = await engine.RunAsync(request, plan, model, requestId, sink, trace, context.CancellationToken, context.Deadline).ConfigureAwait(false);
-            Record(request, plan, requestId, caller, RequestRecord.StatusOk, trace, response, start);
-            return response;
+            response = await engine.RunAsync(request, plan, model, requestId, timedSink, trace, context.CancellationToken, context.Deadline).ConfigureAwait(false);
         }
         catch (RpcException ex)
         {
-            Record(request, plan, requestId, caller, ex.StatusCode.ToWireName(), trace, null, start);
+            await RecordAsync(request, plan, requestId, caller, ex.StatusCode.ToWireName(), trace, null, start, timedSink).ConfigureAwait(false);
             Log.CompletionFailed(logger, requestId, trace.Attempts.Count, ex.StatusCode.ToWireName());
             throw;
         }
         catch (OperationCanceledException) when (context.DeadlineExceeded)
         {
-            Record(request, plan, requestId, caller, GrpcStatusCode.DeadlineExceeded.ToWireName(), trace, null, start);
+            await RecordAsync(request, plan, requestId, caller, GrpcStatusCode.DeadlineExceeded.ToWireName(), trace, null, start, timedSink).ConfigureAwait(false);
             throw CompletionEngine.Failure(requestId, trace, GrpcStatusCode.DeadlineExceeded, "deadline exceeded");
         }
         catch (OperationCanceledException)
         {
-            Record(request, plan, requestId, caller, GrpcStatusCode.Cancelled.ToWireName(), trace, null, start);
+            await RecordAsync(request, plan, requestId, caller, GrpcStatusCode.Cancelled.ToWireName(), trace, null, start, timedSink).ConfigureAwait(false);
             throw;
         }
+
+        // The answer leaves only after its ledger row committed: a crash after this point cannot lose it.
+        await RecordAsync(request, plan, requestId, caller, RequestRecord.StatusOk, trace, response, start, timedSink).ConfigureAwait(false);
+        return response;
     }
 
-    private void Record(
-        CompleteRequest request, RoutePlan plan, string requestId, CallerInfo caller, string status, CompletionTrace trace, CompleteResponse? response, long start)
+    private async ValueTask RecordAsync(
+        CompleteRequest request, RoutePlan plan, string requestId, CallerInfo caller, string status, CompletionTrace trace, CompleteResponse? response, long start,
+        FirstChunkSink? sink)
     {
         TimeSpan latency = timeProvider.GetElapsedTime(start);
         Usage usage = response?.Usage ?? new Usage();
@@ -75,8 +83,16 @@ public sealed class CompletionRunner(
         Attempt? last = trace.Attempts.Count > 0 ? trace.Attempts[^1] : null;
         var record = new RequestRecord(
             timeProvider.GetUtcNow(), requestId, request.TaskType, plan.Route, response?.Provider ?? last?.Provider ?? string.Empty,
-            response?.Model ?? last?.Model ?? string.Empty, request.TenantId, caller, status, [.. trace.Attempts], usage, cost, latency);
-        stats.Record(record);
+            response?.Model ?? last?.Model ?? string.Empty, request.TenantId, caller, status, [.. trace.Attempts], usage, cost, latency)
+        {
+            Labels = new Dictionary<string, string>(request.Labels, StringComparer.Ordinal),
+            Ttft = sink?.FirstChunkAt is { } first ? timeProvider.GetElapsedTime(start, first) : null,
+            PromptText = ledgerOptions.StorePrompts ? PromptText.Of(request) : null,
+            AnswerText = ledgerOptions.StorePrompts ? response?.Content : null,
+        };
+
+        // Failures were not answered: nobody waits on their row, so a caller that went away does not hold it up.
+        await stats.RecordAsync(record, CancellationToken.None).ConfigureAwait(false);
 
         var finished = new RequestFinished
         {

@@ -14,6 +14,12 @@ public sealed class InMemoryStatsStore(TimeProvider timeProvider, int capacity =
     private readonly Queue<RequestRecord> _records = new();
     private DateTimeOffset _windowStart = timeProvider.GetUtcNow();
 
+    public ValueTask RecordAsync(RequestRecord record, CancellationToken cancellationToken)
+    {
+        Record(record);
+        return ValueTask.CompletedTask;
+    }
+
     public void Record(RequestRecord record)
     {
         lock (_gate)

@@ -3,7 +3,10 @@ using Cortex.Llmd.Callers;
 
 namespace Cortex.Llmd.Stats;
 
-/// <summary>One finished request, as statistics see it. Holds no prompt or answer text.</summary>
+/// <summary>
+/// One finished request, as statistics and the ledger see it. Prompt and answer text are only filled
+/// in when the ledger is configured to store them.
+/// </summary>
 public sealed record RequestRecord(
     DateTimeOffset Time,
     string RequestId,
@@ -20,6 +23,15 @@ public sealed record RequestRecord(
     TimeSpan Latency)
 {
     public const string StatusOk = "OK";
+
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Time to the first streamed chunk; null for unary calls or when nothing was streamed.</summary>
+    public TimeSpan? Ttft { get; init; }
+
+    public string? PromptText { get; init; }
+
+    public string? AnswerText { get; init; }
 
     public bool Succeeded => Status == StatusOk;
 }

@@ -58,7 +58,9 @@ public sealed class StatsAggregator(string key)
             return 0;
         }
 
-        int rank = (int)Math.Ceiling(percent / 100.0 * sorted.Count);
-        return sorted[Math.Clamp(rank - 1, 0, sorted.Count - 1)];
+        return sorted[(int)NearestRank(percent, sorted.Count) - 1];
     }
+
+    /// <summary>The 1-based rank ceil(percent × count / 100), in integers so SQL computes the same one.</summary>
+    public static long NearestRank(int percent, long count) => Math.Clamp(((percent * count) + 99) / 100, 1, Math.Max(count, 1));
 }

@@ -51,6 +51,8 @@ public sealed class DaemonProcess : IDisposable
             info.Environment.Remove(key);
         }
 
+        // Never the system ledger: a private one unless the test names its own.
+        info.Environment["CORTEX_LLMD_LEDGER__PATH"] = Path.Combine(Path.GetTempPath(), "cortex-llmd-test-ledgers", Guid.NewGuid().ToString("N") + ".db");
         foreach ((string key, string value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;

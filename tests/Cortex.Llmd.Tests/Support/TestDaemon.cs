@@ -49,6 +49,7 @@ public sealed class TestDaemon : IAsyncDisposable
         string socketPath = Path.Combine(directory, "llmd.sock");
         DaemonOptions options = ConfigLoader.Load(configPath, new Hashtable(), socketPath, ProviderFactoryRegistry.CreateDefault());
         settings ??= new DaemonAppSettings { ConfigureLogging = logging => { } };
+        settings = settings with { LedgerPath = settings.LedgerPath ?? Path.Combine(directory, "ledger.db") };
         WebApplication app = DaemonApp.Build(options, socketPath, settings);
         await DaemonApp.StartAsync(app, options, socketPath);
         return new TestDaemon(directory, socketPath, app, options);

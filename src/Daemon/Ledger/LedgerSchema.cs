@@ -1,0 +1,113 @@
+using Microsoft.Data.Sqlite;
+
+namespace Cortex.Llmd.Ledger;
+
+/// <summary>
+/// The ledger's schema as forward-only migrations. Migration N (1-based) runs when
+/// <c>PRAGMA user_version</c> is below N, in its own transaction, and sets the version to N.
+/// Never edit a shipped step: append a new one.
+/// </summary>
+public static class LedgerSchema
+{
+    public static readonly IReadOnlyList<string> Migrations =
+    [
+        // 1: requests and their attempts.
+        """
+        CREATE TABLE requests (
+            request_id TEXT PRIMARY KEY NOT NULL,
+            time_ms INTEGER NOT NULL,
+            caller_uid INTEGER NULL,
+            caller_gid INTEGER NULL,
+            caller_pid INTEGER NULL,
+            caller_process TEXT NOT NULL DEFAULT '',
+            caller_unit TEXT NOT NULL DEFAULT '',
+            tenant TEXT NOT NULL DEFAULT '',
+            labels_json TEXT NOT NULL DEFAULT '{}',
+            task TEXT NOT NULL,
+            route TEXT NOT NULL,
+            provider TEXT NOT NULL,
+            model TEXT NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            fallbacks INTEGER NOT NULL,
+            input_tokens INTEGER NOT NULL,
+            cached_input_tokens INTEGER NOT NULL,
+            cache_write_tokens INTEGER NOT NULL,
+            output_tokens INTEGER NOT NULL,
+            reasoning_tokens INTEGER NOT NULL,
+            cost_nano_usd INTEGER NOT NULL,
+            priced INTEGER NOT NULL,
+            latency_us INTEGER NOT NULL,
+            ttft_us INTEGER NULL,
+            prompt_text TEXT NULL,
+            answer_text TEXT NULL
+        );
+        CREATE TABLE attempts (
+            request_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            provider TEXT NOT NULL,
+            model TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            http_status INTEGER NOT NULL,
+            latency_us INTEGER NOT NULL,
+            PRIMARY KEY (request_id, seq)
+        );
+        CREATE INDEX requests_time ON requests (time_ms);
+        """,
+
+        // 2: statistics windows (ResetStats), so a reset survives restarts.
+        """
+        CREATE TABLE stats_windows (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            started_ms INTEGER NOT NULL
+        );
+        """,
+
+        // 3: indexes for the stats filters.
+        """
+        CREATE INDEX requests_provider_model ON requests (provider, model, time_ms);
+        CREATE INDEX requests_task ON requests (task, time_ms);
+        CREATE INDEX requests_route ON requests (route, time_ms);
+        CREATE INDEX requests_tenant ON requests (tenant, time_ms);
+        CREATE INDEX requests_caller_uid ON requests (caller_uid, time_ms);
+        CREATE INDEX requests_caller_unit ON requests (caller_unit, time_ms);
+        """,
+    ];
+
+    public static int LatestVersion => Migrations.Count;
+
+    public static long UserVersion(SqliteConnection connection) => Scalar(connection, "PRAGMA user_version");
+
+    /// <summary>Runs every migration above the database's version, up to <paramref name="target"/>.</summary>
+    public static void Migrate(SqliteConnection connection, int? target = null)
+    {
+        int last = target ?? LatestVersion;
+        long version = UserVersion(connection);
+        if (version > LatestVersion)
+        {
+            throw new LedgerVersionException($"ledger schema version {version} is newer than this daemon's ({LatestVersion})");
+        }
+
+        for (int n = (int)version + 1; n <= last; n++)
+        {
+            using SqliteTransaction transaction = connection.BeginTransaction();
+            using SqliteCommand command = connection.CreateCommand();
+            command.Transaction = transaction;
+            // PRAGMA takes no parameters; n is an integer we produced.
+            command.CommandText = Migrations[n - 1] + $"\nPRAGMA user_version = {n.ToString(System.Globalization.CultureInfo.InvariantCulture)};";
+            command.ExecuteNonQuery();
+            transaction.Commit();
+        }
+    }
+
+    internal static long Scalar(SqliteConnection connection, string sql)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
+
+/// <summary>The database was written by a newer daemon: it is neither migrated nor moved aside.</summary>
+public sealed class LedgerVersionException(string message) : Exception(message);

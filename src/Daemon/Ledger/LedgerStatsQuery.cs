@@ -1,0 +1,145 @@
+using System.Globalization;
+using Cortex.Llm.V1;
+using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Stats;
+using Microsoft.Data.Sqlite;
+
+namespace Cortex.Llmd.Ledger;
+
+/// <summary>
+/// GetStats over the ledger in SQL: the same filters, group keys, sums and nearest-rank percentiles
+/// as <see cref="StatsAggregator"/> computes in memory.
+/// </summary>
+public static class LedgerStatsQuery
+{
+    private const string Sums = """
+        SELECT k, COUNT(*), SUM(attempts), SUM(status <> 'OK'), SUM(fallbacks > 0), SUM(status = 'CANCELLED'), SUM(status = 'DEADLINE_EXCEEDED'),
+               SUM(input_tokens), SUM(cached_input_tokens), SUM(cache_write_tokens), SUM(output_tokens), SUM(reasoning_tokens),
+               SUM(cost_nano_usd), MIN(CASE WHEN status = 'OK' THEN priced ELSE 1 END)
+        FROM f GROUP BY k;
+        """;
+
+    // Nearest rank ceil(p × n / 100) in integers, exactly StatsAggregator.NearestRank.
+    private const string Percentiles = """
+        SELECT k, MAX(CASE WHEN rn = (50 * n + 99) / 100 THEN latency_us END), MAX(CASE WHEN rn = (95 * n + 99) / 100 THEN latency_us END)
+        FROM (SELECT k, latency_us, ROW_NUMBER() OVER (PARTITION BY k ORDER BY latency_us) AS rn, COUNT(*) OVER (PARTITION BY k) AS n FROM f)
+        GROUP BY k;
+        """;
+
+    /// <summary>Every matching row's group in [since, until] (Unix ms, inclusive), ordered by key.</summary>
+    public static IReadOnlyList<StatsGroup> Groups(SqliteConnection connection, long sinceMs, long untilMs, StatsFilter? filter, GroupBy groupBy)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        string where = Where(command, filter);
+        command.Parameters.AddWithValue("$since", sinceMs);
+        command.Parameters.AddWithValue("$until", untilMs);
+        string rows = $"WITH f AS (SELECT {KeyExpression(groupBy)} AS k, * FROM requests WHERE time_ms >= $since AND time_ms <= $until{where}) ";
+        command.CommandText = rows + Sums + rows + Percentiles;
+
+        var groups = new SortedDictionary<string, StatsGroup>(StringComparer.Ordinal);
+        using SqliteDataReader r = command.ExecuteReader();
+        while (r.Read())
+        {
+            string key = r.GetString(0);
+            groups[key] = new StatsGroup
+            {
+                Key = key,
+                Requests = (ulong)r.GetInt64(1),
+                Attempts = (ulong)r.GetInt64(2),
+                Failures = (ulong)r.GetInt64(3),
+                Fallbacks = (ulong)r.GetInt64(4),
+                Cancelled = (ulong)r.GetInt64(5),
+                DeadlineExceeded = (ulong)r.GetInt64(6),
+                Usage = new Usage
+                {
+                    InputTokens = (ulong)r.GetInt64(7),
+                    CachedInputTokens = (ulong)r.GetInt64(8),
+                    CacheWriteTokens = (ulong)r.GetInt64(9),
+                    OutputTokens = (ulong)r.GetInt64(10),
+                    ReasoningTokens = (ulong)r.GetInt64(11),
+                },
+                Cost = new Cost { NanoUsd = r.GetInt64(12), Priced = r.GetInt64(13) != 0 },
+            };
+        }
+
+        r.NextResult();
+        while (r.Read())
+        {
+            StatsGroup group = groups[r.GetString(0)];
+            group.LatencyP50Us = (ulong)r.GetInt64(1);
+            group.LatencyP95Us = (ulong)r.GetInt64(2);
+        }
+
+        return [.. groups.Values];
+    }
+
+    /// <summary>The whole range as one group with an empty key (zeros when nothing matched).</summary>
+    public static StatsGroup Total(SqliteConnection connection, long sinceMs, long untilMs, StatsFilter? filter) =>
+        Groups(connection, sinceMs, untilMs, filter, GroupBy.None) is [StatsGroup total]
+            ? total
+            : new StatsGroup { Key = string.Empty, Usage = new Usage(), Cost = new Cost { Priced = true } };
+
+    internal static string KeyExpression(GroupBy groupBy) => groupBy switch
+    {
+        GroupBy.Provider => "provider",
+        GroupBy.Model => "provider || '/' || model",
+        GroupBy.Task => "task",
+        GroupBy.Route => "route",
+        GroupBy.Tenant => "tenant",
+        GroupBy.Caller => "CASE WHEN caller_unit <> '' THEN caller_unit WHEN caller_uid IS NOT NULL THEN 'uid ' || caller_uid ELSE 'unknown' END",
+        _ => "''",
+    };
+
+    private static string Where(SqliteCommand command, StatsFilter? filter)
+    {
+        if (filter is null)
+        {
+            return string.Empty;
+        }
+
+        var clauses = new List<string>();
+        void Add(string column, object value)
+        {
+            string name = "$f" + clauses.Count.ToString(CultureInfo.InvariantCulture);
+            clauses.Add($" AND {column} = {name}");
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        if (filter.Provider.Length > 0)
+        {
+            Add("provider", filter.Provider);
+        }
+
+        if (filter.Model.Length > 0)
+        {
+            Add("model", filter.Model);
+        }
+
+        if (filter.TaskType != TaskType.Unspecified)
+        {
+            Add("task", TaskNames.ConfigKey(filter.TaskType));
+        }
+
+        if (filter.Route.Length > 0)
+        {
+            Add("route", filter.Route);
+        }
+
+        if (filter.TenantId.Length > 0)
+        {
+            Add("tenant", filter.TenantId);
+        }
+
+        if (filter.CallerUid is { } uid)
+        {
+            Add("caller_uid", (long)uid);
+        }
+
+        if (filter.CallerUnit.Length > 0)
+        {
+            Add("caller_unit", filter.CallerUnit);
+        }
+
+        return string.Concat(clauses);
+    }
+}
