@@ -24,7 +24,7 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
     public DaemonOptions? Parse(IConfiguration configuration, ConfigErrors errors)
     {
         var root = new ConfigNode(configuration, string.Empty, errors);
-        root.AllowOnly("server", "logging", "providers", "routes", "tasks", "validation", "ledger");
+        root.AllowOnly("server", "logging", "providers", "routes", "tasks", "validation", "health", "ledger");
 
         ServerOptions server = ParseServer(root.Child("server"));
         ConfigNode logging = root.Child("logging");
@@ -37,13 +37,14 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
         CheckFallbacks(root.Child("routes"), routes);
 
         ValidationOptions validation = ParseValidation(root.Child("validation"));
+        Health.HealthOptions health = Health.HealthOptions.Parse(root.Child("health"));
         LedgerOptions ledger = LedgerOptions.Parse(root.Child("ledger"));
         if (errors.Any)
         {
             return null;
         }
 
-        return new DaemonOptions { Server = server, LogLevel = level, Providers = providers, Routes = routes, Tasks = tasks, Validation = validation, Ledger = ledger };
+        return new DaemonOptions { Server = server, LogLevel = level, Providers = providers, Routes = routes, Tasks = tasks, Validation = validation, Health = health, Ledger = ledger };
     }
 
     private static ServerOptions ParseServer(ConfigNode node)

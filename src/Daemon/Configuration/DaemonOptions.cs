@@ -20,6 +20,8 @@ public sealed record DaemonOptions
 
     public ValidationOptions Validation { get; init; } = new();
 
+    public Health.HealthOptions Health { get; init; } = new();
+
     public Ledger.LedgerOptions Ledger { get; init; } = new();
 }
 

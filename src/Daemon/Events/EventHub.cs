@@ -61,6 +61,7 @@ public sealed class EventHub(TimeProvider timeProvider)
         Event.KindOneofCase.ProviderStateChanged => EventKind.ProviderStateChanged,
         Event.KindOneofCase.StatsReset => EventKind.StatsReset,
         Event.KindOneofCase.ConfigReloaded => EventKind.ConfigReloaded,
+        Event.KindOneofCase.ProbeFailed => EventKind.ProbeFailed,
         _ => EventKind.Unspecified,
     };
 }

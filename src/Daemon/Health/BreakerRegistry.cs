@@ -25,7 +25,6 @@ public sealed class BreakerRegistry : ITargetGate, IAsyncDisposable
     private readonly EventHub _events;
     private readonly IBreakerStore _store;
     private readonly ILogger _logger;
-    private readonly IReadOnlyDictionary<TargetRef, BreakerSnapshot> _restored;
     private readonly Task _writer;
 
     public BreakerRegistry(HealthOptions options, TimeProvider time, EventHub events, IBreakerStore store, ILogger<BreakerRegistry> logger)
@@ -35,8 +34,25 @@ public sealed class BreakerRegistry : ITargetGate, IAsyncDisposable
         _events = events;
         _store = store;
         _logger = logger;
-        _restored = store.LoadAll();
         _writer = Task.Run(WriteAsync);
+    }
+
+    /// <summary>
+    /// Loads the persisted snapshots; called once the store is open (after the ledger started). A
+    /// target already judged in this process keeps its live breaker.
+    /// </summary>
+    public int Restore()
+    {
+        int restored = 0;
+        foreach ((TargetRef target, BreakerSnapshot snapshot) in _store.LoadAll())
+        {
+            if (_breakers.TryAdd(target, new CircuitBreaker(_options, snapshot)))
+            {
+                restored++;
+            }
+        }
+
+        return restored;
     }
 
     public string? Blocked(TargetRef target) => Get(target).Peek(_time.GetUtcNow());
@@ -50,6 +66,8 @@ public sealed class BreakerRegistry : ITargetGate, IAsyncDisposable
 
     public void Report(TargetRef target, bool success, string reason) =>
         Publish(target, Get(target).Record(success, _time.GetUtcNow(), reason));
+
+    public void Abandon(TargetRef target) => Get(target).Abandon();
 
     /// <summary>A probe speaks for every target of its provider.</summary>
     public void ReportProbe(IEnumerable<TargetRef> targets, Providers.ProbeResult result)
@@ -70,7 +88,7 @@ public sealed class BreakerRegistry : ITargetGate, IAsyncDisposable
     public BreakerSnapshot Snapshot(TargetRef target) => Get(target).Snapshot();
 
     private CircuitBreaker Get(TargetRef target) =>
-        _breakers.GetOrAdd(target, t => new CircuitBreaker(_options, _restored.TryGetValue(t, out BreakerSnapshot? s) ? s : CircuitBreaker.Fresh(_time.GetUtcNow())));
+        _breakers.GetOrAdd(target, static (_, state) => new CircuitBreaker(state.Options, CircuitBreaker.Fresh(state.Now)), (Options: _options, Now: _time.GetUtcNow()));
 
     private void Publish(TargetRef target, BreakerSnapshot? snapshot)
     {

@@ -91,6 +91,14 @@ public sealed class CircuitBreaker(BreakerOptions options, BreakerSnapshot initi
         }
     }
 
+    public void Abandon()
+    {
+        lock (_gate)
+        {
+            _trialInFlight = false;
+        }
+    }
+
     /// <summary>A successful probe lets an open breaker try again at once (half-open).</summary>
     public BreakerSnapshot? ProbeSucceeded(DateTimeOffset now)
     {

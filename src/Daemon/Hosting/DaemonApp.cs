@@ -2,6 +2,7 @@ using Cortex.Llmd.Callers;
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Events;
 using Cortex.Llmd.Grpc;
+using Cortex.Llmd.Health;
 using Cortex.Llmd.Ledger;
 using Cortex.Llmd.Logging;
 using Cortex.Llmd.Model;
@@ -93,7 +94,7 @@ public static class DaemonApp
         services.AddSingleton<EventHub>();
         services.AddSingleton(options.Ledger);
         AddLedger(services, options, settings, time);
-        services.AddSingleton<ITargetGate, OpenGate>();
+        AddHealth(services, options, settings);
         services.AddSingleton(sp => new RoutePlanner(sp.GetRequiredService<TargetStateRegistry>(), sp.GetRequiredService<ITargetGate>(), settings.Random ?? Random.Shared));
         services.AddSingleton(Validation.SchemaCache.Shared);
         services.AddSingleton<IAnswerSchemaCheck, Validation.SchemaAnswerCheck>();
@@ -110,6 +111,20 @@ public static class DaemonApp
             return registry;
         });
         services.AddSingleton<GrpcEndpoint>();
+    }
+
+    /// <summary>Breakers persist in the ledger database; probes run after the ledger opened (registration order).</summary>
+    private static void AddHealth(IServiceCollection services, DaemonOptions options, DaemonAppSettings settings)
+    {
+        services.AddSingleton(options.Health);
+        services.AddSingleton<IBreakerStore>(sp => new LedgerBreakerStore(sp.GetRequiredService<LedgerWriter>()));
+        services.AddSingleton<BreakerRegistry>();
+        services.AddSingleton<ITargetGate>(sp => sp.GetRequiredService<BreakerRegistry>());
+        services.AddSingleton<ProbeStatus>();
+        services.AddHostedService(sp => new ProbeService(
+            sp.GetRequiredService<RuntimeModelHolder>(), sp.GetRequiredService<BreakerRegistry>(), sp.GetRequiredService<ProbeStatus>(),
+            sp.GetRequiredService<EventHub>(), options.Health, sp.GetRequiredService<TimeProvider>(), settings.Random ?? Random.Shared,
+            sp.GetRequiredService<ILogger<ProbeService>>()));
     }
 
     private static void AddLedger(IServiceCollection services, DaemonOptions options, DaemonAppSettings settings, TimeProvider time)

@@ -73,6 +73,21 @@ public static class LedgerSchema
         CREATE INDEX requests_caller_uid ON requests (caller_uid, time_ms);
         CREATE INDEX requests_caller_unit ON requests (caller_unit, time_ms);
         """,
+
+        // 4: circuit-breaker snapshots, one row per target, rewritten on every transition.
+        """
+        CREATE TABLE breakers (
+            provider TEXT NOT NULL,
+            model TEXT NOT NULL,
+            state TEXT NOT NULL,
+            since_ms INTEGER NOT NULL,
+            opened_ms INTEGER NULL,
+            blocked_until_ms INTEGER NULL,
+            samples TEXT NOT NULL DEFAULT '',
+            reason TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (provider, model)
+        );
+        """,
     ];
 
     public static int LatestVersion => Migrations.Count;

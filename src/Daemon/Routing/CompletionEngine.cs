@@ -18,12 +18,12 @@ namespace Cortex.Llmd.Routing;
 /// success. The caller's deadline cancels everything and ends the chain.
 /// </summary>
 public sealed class CompletionEngine(
-    TimeProvider timeProvider, TargetStateRegistry states, EventHub events, AnswerValidator validator, ILogger<CompletionEngine> logger)
+    TimeProvider timeProvider, TargetStateRegistry states, EventHub events, AnswerValidator validator, ITargetGate gate, ILogger<CompletionEngine> logger)
 {
     public const string AttemptsTrailer = "x-cortex-attempts-bin";
 
     private readonly RetryPipelines _pipelines = new(timeProvider, Random.Shared.NextDouble);
-    private readonly TryRunner _tries = new(timeProvider, events, validator, logger);
+    private readonly TryRunner _tries = new(timeProvider, events, validator, gate, logger);
 
     public async Task<CompleteResponse> RunAsync(
         CompleteRequest request, RoutePlan plan, RuntimeModel model, string requestId, IChunkSink? sink, CompletionTrace trace,
@@ -33,6 +33,12 @@ public sealed class CompletionEngine(
         foreach (PlannedCandidate candidate in plan.Eligible)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (gate.TryEnter(candidate.Target) is not null)
+            {
+                // Its circuit opened (or another request holds the half-open trial) since planning.
+                continue;
+            }
+
             var attempt = new AttemptContext(
                 request, plan, candidate, model.Providers[candidate.Target.Provider],
                 new ProviderCall(request, candidate.Target.Model, requestId)

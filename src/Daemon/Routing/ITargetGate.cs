@@ -18,6 +18,11 @@ public interface ITargetGate
     void Report(TargetRef target, bool success, string reason)
     {
     }
+
+    /// <summary>An attempt ended without a verdict (its caller left): a claimed trial is given back.</summary>
+    void Abandon(TargetRef target)
+    {
+    }
 }
 
 /// <summary>The gate until breakers exist: nothing is blocked.</summary>

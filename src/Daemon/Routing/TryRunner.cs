@@ -12,7 +12,7 @@ namespace Cortex.Llmd.Routing;
 /// One try of one candidate: the attempt and first-token timers, the guarded sink, answer validation,
 /// and exactly one attempt-log entry and one target-state update whatever happens.
 /// </summary>
-internal sealed class TryRunner(TimeProvider time, EventHub events, AnswerValidator validator, ILogger logger)
+internal sealed class TryRunner(TimeProvider time, EventHub events, AnswerValidator validator, ITargetGate gate, ILogger logger)
 {
     public async Task<AttemptAnswer> RunAsync(AttemptContext a, CommitFlag flag, CancellationToken cancellationToken)
     {
@@ -60,6 +60,7 @@ internal sealed class TryRunner(TimeProvider time, EventHub events, AnswerValida
         catch (OperationCanceledException)
         {
             a.State.Abandon();
+            gate.Abandon(a.Candidate.Target);
             a.Trace.Attempts.Add(NewAttempt(a, AttemptOutcome.Cancelled, "the call was cancelled or its deadline passed", time.GetElapsedTime(start), 0));
             throw;
         }
@@ -76,6 +77,7 @@ internal sealed class TryRunner(TimeProvider time, EventHub events, AnswerValida
     {
         TimeSpan latency = time.GetElapsedTime(start);
         a.Trace.Attempts.Add(NewAttempt(a, outcome, reason, latency, httpStatus));
+        gate.Report(a.Candidate.Target, healthy, reason);
         if (a.State.End(healthy, latency, healthy ? null : reason, time.GetUtcNow()) is { } previous)
         {
             events.PublishStateChange(a.State.Target, previous, healthy ? ProviderState.Healthy : ProviderState.Degraded, healthy ? "attempt succeeded" : reason);

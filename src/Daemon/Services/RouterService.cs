@@ -15,7 +15,9 @@ public sealed class RouterService(
     CompletionRunner completions,
     IStatsStore stats,
     TargetStateRegistry states,
-    EventHub events)
+    EventHub events,
+    Health.BreakerRegistry breakers,
+    Health.ProbeStatus probes)
 {
     public const string ServiceName = "cortex.llm.v1.Router";
 
@@ -69,10 +71,24 @@ public sealed class RouterService(
             foreach (Configuration.TargetRef target in targets)
             {
                 ProviderTarget snapshot = states.Get(target).Snapshot();
+                Health.BreakerSnapshot breaker = breakers.Snapshot(target);
+                snapshot.Breaker = Health.BreakerStateNames.ToName(breaker.State);
+                if (probes.Get(name) is { } probe)
+                {
+                    snapshot.LastProbe = probe.Result.Ok ? "ok" : "failed: " + probe.Result.Detail;
+                    snapshot.LastProbeUnixMs = probe.At.ToUnixTimeMilliseconds();
+                }
+
                 if (description.Unavailable is { } why)
                 {
                     snapshot.State = ProviderState.Unavailable;
                     snapshot.StateReason = why;
+                }
+                else if (breaker.State != Health.BreakerState.Closed)
+                {
+                    snapshot.State = breaker.State == Health.BreakerState.Open ? ProviderState.Unavailable : ProviderState.Degraded;
+                    snapshot.StateReason = $"circuit {snapshot.Breaker}: {breaker.Reason}";
+                    snapshot.StateSinceUnixMs = breaker.Since.ToUnixTimeMilliseconds();
                 }
 
                 info.Targets.Add(snapshot);

@@ -34,7 +34,8 @@ public class ProviderRoutingTests
                 "nokey": { "kind": "openai", "baseUrl": "{{_backup.BaseUrl}}", "apiKeyEnv": "TEST_MISSING_KEY" }
               },
               "routes": { "main": { "targets": ["nokey/x", "primary/m1", "backup/m2"] } },
-              "tasks": { "default": "main" }
+              "tasks": { "default": "main" },
+              "health": { "breaker": { "minimumThroughput": 1000 }, "probes": { "enabled": false } }
             }
             """;
         var environment = new System.Collections.Hashtable { ["TEST_PRIMARY_KEY"] = "sk-test-primary-0123456789" };

@@ -45,7 +45,7 @@ public class CompletionEngineTests
     {
         _model = TestModels.FromJson(Config);
         _states = new TargetStateRegistry(TimeProvider.System);
-        _engine = new CompletionEngine(TimeProvider.System, _states, new EventHub(TimeProvider.System), new AnswerValidator(new Cortex.Llmd.Validation.SchemaAnswerCheck()), NullLogger<CompletionEngine>.Instance);
+        _engine = new CompletionEngine(TimeProvider.System, _states, new EventHub(TimeProvider.System), new AnswerValidator(new Cortex.Llmd.Validation.SchemaAnswerCheck()), new OpenGate(), NullLogger<CompletionEngine>.Instance);
     }
 
     private Task<CompleteResponse> RunAsync(string route, CompletionTrace trace, IChunkSink? sink = null, bool? allowFallback = null)

@@ -54,7 +54,7 @@ public class PoliciesAndValidationTests
         _model = TestModels.FromJson(Config);
         var states = new TargetStateRegistry(TimeProvider.System);
         _engine = new CompletionEngine(
-            TimeProvider.System, states, new EventHub(TimeProvider.System), new AnswerValidator(new SchemaAnswerCheck()), NullLogger<CompletionEngine>.Instance);
+            TimeProvider.System, states, new EventHub(TimeProvider.System), new AnswerValidator(new SchemaAnswerCheck()), new OpenGate(), NullLogger<CompletionEngine>.Instance);
     }
 
     private async Task<(CompleteResponse? Response, CompletionTrace Trace, Exception? Error)> Run(string route, string schema = "", CancellationToken token = default)

@@ -1,0 +1,86 @@
+using System.Globalization;
+using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Health;
+using Microsoft.Data.Sqlite;
+
+namespace Cortex.Llmd.Ledger;
+
+/// <summary>
+/// Breaker snapshots in the ledger database (table <c>breakers</c>), so an open circuit stays open
+/// across a restart. Called only from the breaker registry's background writer, never on a request.
+/// While the ledger is degraded nothing can be saved; the registry logs that and keeps going.
+/// </summary>
+public sealed class LedgerBreakerStore(LedgerWriter writer) : IBreakerStore
+{
+    public IReadOnlyDictionary<TargetRef, BreakerSnapshot> LoadAll()
+    {
+        var result = new Dictionary<TargetRef, BreakerSnapshot>();
+        if (writer.Store is not { } store)
+        {
+            return result;
+        }
+
+        using SqliteConnection connection = store.OpenConnection();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT provider, model, state, since_ms, opened_ms, blocked_until_ms, samples, reason FROM breakers";
+        using SqliteDataReader reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var snapshot = new BreakerSnapshot(
+                ParseState(reader.GetString(2)),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                reader.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+                reader.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+                ParseSamples(reader.GetString(6)),
+                reader.GetString(7));
+            result[new TargetRef(reader.GetString(0), reader.GetString(1))] = snapshot;
+        }
+
+        return result;
+    }
+
+    public void Save(TargetRef target, BreakerSnapshot snapshot)
+    {
+        LedgerStore store = writer.Store ?? throw new InvalidOperationException("the ledger is not open");
+        using SqliteConnection connection = store.OpenConnection();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO breakers (provider, model, state, since_ms, opened_ms, blocked_until_ms, samples, reason)
+            VALUES ($provider, $model, $state, $since, $opened, $blocked, $samples, $reason)
+            ON CONFLICT (provider, model) DO UPDATE SET state = excluded.state, since_ms = excluded.since_ms,
+                opened_ms = excluded.opened_ms, blocked_until_ms = excluded.blocked_until_ms,
+                samples = excluded.samples, reason = excluded.reason
+            """;
+        command.Parameters.AddWithValue("$provider", target.Provider);
+        command.Parameters.AddWithValue("$model", target.Model);
+        command.Parameters.AddWithValue("$state", snapshot.State.ToName());
+        command.Parameters.AddWithValue("$since", snapshot.Since.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$opened", (object?)snapshot.OpenedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+        command.Parameters.AddWithValue("$blocked", (object?)snapshot.BlockedUntil?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+        command.Parameters.AddWithValue("$samples", string.Join(',', snapshot.Samples.Select(s => $"{s.At.ToUnixTimeMilliseconds()}:{(s.Success ? 1 : 0)}")));
+        command.Parameters.AddWithValue("$reason", snapshot.Reason);
+        command.ExecuteNonQuery();
+    }
+
+    private static BreakerState ParseState(string text) => text switch
+    {
+        "open" => BreakerState.Open,
+        "half-open" => BreakerState.HalfOpen,
+        _ => BreakerState.Closed,
+    };
+
+    private static List<BreakerSample> ParseSamples(string text)
+    {
+        var samples = new List<BreakerSample>();
+        foreach (string item in text.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string[] parts = item.Split(':');
+            if (parts.Length == 2 && long.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out long ms))
+            {
+                samples.Add(new BreakerSample(DateTimeOffset.FromUnixTimeMilliseconds(ms), parts[1] == "1"));
+            }
+        }
+
+        return samples;
+    }
+}
