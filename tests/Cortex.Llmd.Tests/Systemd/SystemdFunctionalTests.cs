@@ -181,6 +181,22 @@ public class SystemdFunctionalTests
     }
 
     [Test]
+    public async Task Logging_JournalStreamSet_OneLinePriorityPrefixedEntries()
+    {
+        string socket = Path.Combine(_dir, "j.sock");
+        string config = await WriteConfig(Config().Replace("\"warning\"", "\"information\"", StringComparison.Ordinal));
+        using DaemonProcess daemon = DaemonProcess.Start(
+            new Dictionary<string, string> { ["JOURNAL_STREAM"] = "8:12345" }, "--config", config, "--socket", socket);
+        await daemon.WaitUntilServingAsync(socket, Wait);
+        daemon.Signal(Sigterm);
+        Assert.That(await daemon.WaitForExitAsync(Wait), Is.Zero);
+
+        string[] lines = daemon.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Some.StartsWith($"<6>Cortex.Llmd[200] cortex-llmd "));
+        Assert.That(lines, Has.All.Match(@"^<[2-7]>[\w.]+\[\d+\]"), daemon.Stderr);
+    }
+
+    [Test]
     public async Task Stop_SigtermDuringStream_StreamCompletesAndExit0()
     {
         string socket = Path.Combine(_dir, "s.sock");
