@@ -58,10 +58,16 @@ public sealed class ConfigReloader(
         try
         {
             notifier.Reloading(SystemdNotifier.MonotonicMicroseconds());
-            bool applied = Apply();
-            notifier.Ready();
-            notifier.Status(status());
-            return applied;
+            try
+            {
+                return Apply();
+            }
+            finally
+            {
+                // Whatever happened, systemd must hear READY=1 again or it waits for the reload to time out.
+                notifier.Ready();
+                notifier.Status(status());
+            }
         }
         finally
         {
@@ -83,11 +89,23 @@ public sealed class ConfigReloader(
             return false;
         }
 
-        RuntimeModel next = RuntimeModel.Build(options, factories, providerContext);
+        RuntimeModel next;
+        try
+        {
+            next = RuntimeModel.Build(options, factories, providerContext);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A provider that cannot be built rejects the reload like a config error: the last good model stays.
+            Log.ReloadRejected(logger, source.Path, ex.Message);
+            events.Publish(new Event { ConfigReloaded = new ConfigReloaded { Applied = false, Detail = ex.Message } });
+            return false;
+        }
+
         RuntimeModel previous = holder.Current;
         holder.Swap(next);
         Retire(previous);
-        if (options.Server != previous.Options.Server)
+        if (options.Server != previous.Options.Server || options.LogLevel != previous.Options.LogLevel)
         {
             Log.ReloadServerNeedsRestart(logger, source.Path);
         }
