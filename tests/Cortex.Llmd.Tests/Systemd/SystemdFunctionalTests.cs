@@ -100,10 +100,12 @@ public class SystemdFunctionalTests
         string socket = Path.Combine(_dir, "d.sock");
         using var listener = new DatagramListener(Path.Combine(_dir, "notify.sock"));
         string config = await WriteConfig(Config());
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         using DaemonProcess daemon = DaemonProcess.Start(
             new Dictionary<string, string> { ["NOTIFY_SOCKET"] = listener.Address }, "--config", config, "--socket", socket);
 
         string first = await listener.ReceiveAsync(Wait);
+        TestContext.Out.WriteLine($"start to READY (framework-dependent debug build): {clock.ElapsedMilliseconds} ms");
         // The instant READY arrives, the socket must already answer a real call.
         GrpcStatusCode? status = await HealthCheck(socket);
         Assert.That(first, Is.EqualTo("READY=1"));
