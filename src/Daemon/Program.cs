@@ -1,6 +1,11 @@
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Hosting;
+using Cortex.Llmd.Events;
+using Cortex.Llmd.Model;
 using Cortex.Llmd.Providers;
+using Cortex.Llmd.Systemd;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Cortex.Llmd;
 
@@ -46,11 +51,27 @@ public static class Program
             return 0;
         }
 
-        return await RunAsync(options, socketPath).ConfigureAwait(false);
+        return await RunAsync(options, socketPath, new ConfigSource(configPath, environment, socketOverride)).ConfigureAwait(false);
     }
 
-    private static async Task<int> RunAsync(DaemonOptions options, string socketPath)
+    private static async Task<int> RunAsync(DaemonOptions options, string socketPath, ConfigSource source)
     {
+        SystemdProcessInfo process = SystemdProcessInfo.Current;
+        var settings = new DaemonAppSettings
+        {
+            NotifySocket = process.GetVariable(SystemdNotifier.Variable),
+            InheritedSocket = SocketActivation.TakeFromProcess(),
+            WatchdogInterval = WatchdogSettings.Interval(process.GetVariable, process.ProcessId),
+            JournaldLogging = SystemdDetection.UseJournaldFormat(process),
+        };
+
+        if (settings.InheritedSocket is not null)
+        {
+            // systemd owns the socket file: no lock, no stale-socket removal, no chmod, no unlink at exit.
+            await using var app = DaemonApp.Build(options, socketPath, settings);
+            return await ServeAsync(app, options, socketPath, source).ConfigureAwait(false);
+        }
+
         SocketGuard guard;
         try
         {
@@ -64,17 +85,41 @@ public static class Program
 
         using (guard)
         {
-            await using var app = DaemonApp.Build(options, socketPath);
+            await using var app = DaemonApp.Build(options, socketPath, settings);
             if (guard.RemovedStaleSocket)
             {
                 Console.Error.WriteLine($"cortex-llmd: removed stale socket {socketPath} (nothing answered on it)");
             }
 
-            await DaemonApp.StartAsync(app, options, socketPath).ConfigureAwait(false);
-            await app.WaitForShutdownAsync().ConfigureAwait(false);
-            await app.StopAsync().ConfigureAwait(false);
+            return await ServeAsync(app, options, socketPath, source).ConfigureAwait(false);
         }
+    }
 
+    /// <summary>
+    /// Serves until SIGTERM/SIGINT, reloading on SIGHUP. Stopping lets in-flight calls, streams
+    /// included, finish within server.shutdownTimeout (Kestrel's StopAsync waits for them).
+    /// </summary>
+    private static async Task<int> ServeAsync(Microsoft.AspNetCore.Builder.WebApplication app, DaemonOptions options, string socketPath, ConfigSource source)
+    {
+        IServiceProvider services = app.Services;
+        RuntimeModelHolder holder = services.GetRequiredService<RuntimeModelHolder>();
+        string served = services.GetRequiredService<DaemonAppSettings>().InheritedSocket?.Describe() ?? socketPath;
+        using var reloader = new ConfigReloader(
+            source,
+            services.GetRequiredService<ProviderFactoryRegistry>(),
+            services.GetRequiredService<ProviderContext>(),
+            holder,
+            services.GetRequiredService<EventHub>(),
+            services.GetRequiredService<ISystemdNotifier>(),
+            services.GetRequiredService<TimeProvider>(),
+            options.Server.ShutdownTimeout,
+            () => ServiceStatus.Describe(served, holder.Current),
+            services.GetRequiredService<ILogger<ConfigReloader>>());
+
+        await DaemonApp.StartAsync(app, options, socketPath).ConfigureAwait(false);
+        reloader.RegisterSignal();
+        await app.WaitForShutdownAsync().ConfigureAwait(false);
+        await app.StopAsync().ConfigureAwait(false);
         return 0;
     }
 }

@@ -10,6 +10,7 @@ using Cortex.Llmd.Providers;
 using Cortex.Llmd.Routing;
 using Cortex.Llmd.Services;
 using Cortex.Llmd.Stats;
+using Cortex.Llmd.Systemd;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -43,20 +44,34 @@ public static class DaemonApp
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null; // the gRPC layer enforces its own message limit
             kestrel.Limits.Http2.MaxStreamsPerConnection = options.Server.MaxConcurrentStreams;
-            kestrel.ListenUnixSocket(socketPath, listen =>
+            Action<ListenOptions> configure = listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;
                 listen.Use(CallerIdentity.Middleware);
-            });
+            };
+            if (settings.InheritedSocket is { } inherited)
+            {
+                // Socket activation: systemd bound the socket and owns the file; we only accept on it.
+                kestrel.ListenHandle((ulong)inherited.FileDescriptor, configure);
+            }
+            else
+            {
+                kestrel.ListenUnixSocket(socketPath, configure);
+            }
         });
 
-        AddServices(builder.Services, options, settings);
+        AddServices(builder.Services, options, socketPath, settings);
         WebApplication app = builder.Build();
         GrpcEndpoint endpoint = app.Services.GetRequiredService<GrpcEndpoint>();
         app.Run(endpoint.HandleAsync);
 
         HealthService health = app.Services.GetRequiredService<HealthService>();
-        app.Lifetime.ApplicationStopping.Register(health.SetAllNotServing);
+        ISystemdNotifier notifier = app.Services.GetRequiredService<ISystemdNotifier>();
+        app.Lifetime.ApplicationStopping.Register(() =>
+        {
+            notifier.Stopping();
+            health.SetAllNotServing();
+        });
         return app;
     }
 
@@ -72,24 +87,44 @@ public static class DaemonApp
             return;
         }
 
+        logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(
+            o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        if (settings.JournaldLogging)
+        {
+            // Registered directly: AddConsoleFormatter binds options by reflection and is not AOT-clean.
+            logging.AddConsole(o => o.FormatterName = JournaldFormatter.FormatterName);
+            logging.Services.AddSingleton<Microsoft.Extensions.Logging.Console.ConsoleFormatter, JournaldFormatter>();
+            return;
+        }
+
         logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
             o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
             o.UseUtcTimestamp = true;
         });
-        logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(
-            o => o.LogToStandardErrorThreshold = LogLevel.Trace);
     }
 
-    private static void AddServices(IServiceCollection services, DaemonOptions options, DaemonAppSettings settings)
+    private static void AddServices(IServiceCollection services, DaemonOptions options, string socketPath, DaemonAppSettings settings)
     {
         TimeProvider time = settings.TimeProvider ?? TimeProvider.System;
         ProviderFactoryRegistry factories = settings.ProviderFactories ?? ProviderFactoryRegistry.CreateDefault();
         services.AddSingleton(time);
+        services.AddSingleton(settings);
         services.AddSingleton(factories);
+        var providerContext = new ProviderContext(time, settings.Environment ?? Environment.GetEnvironmentVariables());
+        services.AddSingleton(providerContext);
+        services.AddSingleton<ISystemdNotifier>(sp => new SystemdNotifier(settings.NotifySocket, sp.GetRequiredService<ILogger<SystemdNotifier>>()));
+        if (settings.WatchdogInterval is { } interval)
+        {
+            string probePath = settings.InheritedSocket?.LocalPath() ?? socketPath;
+            services.AddSingleton<ILivenessProbe>(new GrpcHealthProbe(probePath));
+            services.AddHostedService(sp => new WatchdogService(
+                interval, sp.GetRequiredService<ILivenessProbe>(), sp.GetRequiredService<ISystemdNotifier>(), time, sp.GetRequiredService<ILogger<WatchdogService>>()));
+        }
+
         services.AddSingleton(new GrpcServerOptions { MaxReceiveMessageSize = options.Server.MaxReceiveMessageBytes });
-        services.AddSingleton(new RuntimeModelHolder(RuntimeModel.Build(options, factories, new ProviderContext(time, settings.Environment ?? Environment.GetEnvironmentVariables()))));
+        services.AddSingleton(new RuntimeModelHolder(RuntimeModel.Build(options, factories, providerContext)));
         services.AddSingleton<TargetStateRegistry>();
         services.AddSingleton<EventHub>();
         services.AddSingleton(options.Ledger);
@@ -138,19 +173,41 @@ public static class DaemonApp
         services.AddHostedService<LedgerService>();
     }
 
-    /// <summary>Binds, applies socket permissions and logs where the daemon serves.</summary>
+    /// <summary>
+    /// Binds, applies socket permissions, logs where the daemon serves, then tells systemd READY=1:
+    /// only once the socket is bound and Kestrel accepts on it.
+    /// </summary>
     public static async Task StartAsync(WebApplication app, DaemonOptions options, string socketPath, CancellationToken cancellationToken = default)
     {
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Cortex.Llmd");
-        if (SocketPermissions.Apply(socketPath, options.Server.SocketMode, options.Server.SocketGroup) is { } problem
+        DaemonAppSettings settings = app.Services.GetRequiredService<DaemonAppSettings>();
+        string served = socketPath;
+        if (settings.InheritedSocket is { } inherited)
+        {
+            // systemd created the socket with the unit's SocketMode/SocketGroup: leave it as it is.
+            served = inherited.Describe();
+            Log.SocketInherited(logger, served);
+        }
+        else if (SocketPermissions.Apply(socketPath, options.Server.SocketMode, options.Server.SocketGroup) is { } problem
             && !(options.Server.SocketGroup == new ServerOptions().SocketGroup && problem.EndsWith("does not exist", StringComparison.Ordinal)))
         {
             // The default group is optional (a developer machine has none); a configured one that fails is worth a warning.
             Log.SocketGroupNotApplied(logger, options.Server.SocketGroup, socketPath, problem);
         }
 
-        Log.Serving(logger, Version, socketPath, options.Providers.Count, options.Routes.Count);
+        Log.Serving(logger, Version, served, options.Providers.Count, options.Routes.Count);
+
+        // The ledger opened in its hosted service during StartAsync, so READY below follows both the bound
+        // socket and the open ledger. This hook is for anything else that must precede READY.
+        if (settings.BeforeReady is { } beforeReady)
+        {
+            await beforeReady(cancellationToken).ConfigureAwait(false);
+        }
+
+        ISystemdNotifier notifier = app.Services.GetRequiredService<ISystemdNotifier>();
+        notifier.Ready();
+        notifier.Status(ServiceStatus.Describe(served, app.Services.GetRequiredService<RuntimeModelHolder>().Current));
     }
 }
 
@@ -171,4 +228,19 @@ public sealed record DaemonAppSettings
 
     /// <summary>Ledger file overriding config and defaults (tests keep it in their temporary directory).</summary>
     public string? LedgerPath { get; init; }
+
+    /// <summary>NOTIFY_SOCKET as read at start; null disables sd_notify.</summary>
+    public string? NotifySocket { get; init; }
+
+    /// <summary>The socket systemd passed (socket activation); null to bind the socket path ourselves.</summary>
+    public SocketActivation? InheritedSocket { get; init; }
+
+    /// <summary>The systemd watchdog interval (WATCHDOG_USEC); null disables the watchdog service.</summary>
+    public TimeSpan? WatchdogInterval { get; init; }
+
+    /// <summary>Log in journald's one-line "&lt;priority&gt;" format instead of the plain console.</summary>
+    public bool JournaldLogging { get; init; }
+
+    /// <summary>Runs after the socket serves and before READY=1: where the ledger will be opened.</summary>
+    public Func<CancellationToken, Task>? BeforeReady { get; init; }
 }

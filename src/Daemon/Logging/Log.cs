@@ -43,6 +43,28 @@ internal static partial class Log
     [LoggerMessage(203, LogLevel.Information, "Stopping: removed {SocketPath}")]
     public static partial void SocketRemoved(ILogger logger, string socketPath);
 
+    // 21x: systemd integration (notify, watchdog, socket activation, reload).
+    [LoggerMessage(210, LogLevel.Warning, "sd_notify to {NotifySocket} failed: {Reason} (further failures are not logged)")]
+    public static partial void NotifyFailed(ILogger logger, string notifySocket, string reason);
+
+    [LoggerMessage(211, LogLevel.Error, "Watchdog: the liveness probe through the request pipeline failed or took over {TimeoutMs} ms; not pinging systemd until it answers again")]
+    public static partial void WatchdogProbeFailed(ILogger logger, double timeoutMs);
+
+    [LoggerMessage(212, LogLevel.Information, "Watchdog: the liveness probe answers again; pinging systemd")]
+    public static partial void WatchdogRecovered(ILogger logger);
+
+    [LoggerMessage(213, LogLevel.Error, "Reload of {ConfigPath} rejected; keeping the last good config. {Errors}")]
+    public static partial void ReloadRejected(ILogger logger, string configPath, string errors);
+
+    [LoggerMessage(214, LogLevel.Information, "Reloaded {ConfigPath}: {Providers} providers, {Routes} routes")]
+    public static partial void Reloaded(ILogger logger, string configPath, int providers, int routes);
+
+    [LoggerMessage(215, LogLevel.Warning, "Reload of {ConfigPath}: server settings (socket path, mode, group, limits, shutdown timeout) or the logging level changed; they take effect only after a restart")]
+    public static partial void ReloadServerNeedsRestart(ILogger logger, string configPath);
+
+    [LoggerMessage(216, LogLevel.Information, "Socket activation: serving on {Socket}; the socket file belongs to systemd")]
+    public static partial void SocketInherited(ILogger logger, string socket);
+
     // 3xx: completions, routing and providers.
     [LoggerMessage(300, LogLevel.Information, "Request {RequestId} failed after {Attempts} attempts: {Status}")]
     public static partial void CompletionFailed(ILogger logger, string requestId, int attempts, string status);

@@ -31,14 +31,28 @@ public sealed class DaemonProcess : IDisposable
 
     public int Pid => _process.Id;
 
-    public static DaemonProcess Start(IDictionary<string, string>? environment, params string[] args)
+    public static DaemonProcess Start(IDictionary<string, string>? environment, params string[] args) =>
+        StartWith([], environment, args);
+
+    /// <summary>Runs "launcher... dotnet cortex-llmd.dll args" (for example under systemd-socket-activate).</summary>
+    public static DaemonProcess StartWith(IReadOnlyList<string> launcher, IDictionary<string, string>? environment, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(launcher.Count > 0 ? launcher[0] : "dotnet")
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
+        foreach (string arg in launcher.Skip(1))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        if (launcher.Count > 0)
+        {
+            info.ArgumentList.Add("dotnet");
+        }
+
         info.ArgumentList.Add(DaemonDll);
         foreach (string arg in args)
         {

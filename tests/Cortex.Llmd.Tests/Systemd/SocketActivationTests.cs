@@ -1,0 +1,55 @@
+using Cortex.Llmd.Systemd;
+
+namespace Cortex.Llmd.Tests.Systemd;
+
+public class SocketActivationTests
+{
+    private static (SocketActivation? Result, Dictionary<string, string> Left) Take(Dictionary<string, string> environment, int pid = 42)
+    {
+        SocketActivation? result = SocketActivation.Take(name => environment.GetValueOrDefault(name), name => environment.Remove(name), pid);
+        return (result, environment);
+    }
+
+    [TestCase("42", "1", null, 3, null)]
+    [TestCase("42", "1", "llmd", 3, "llmd")]
+    [TestCase("42", "3", "other:llmd:more", 4, "llmd")]
+    [TestCase("42", "2", "a:b", 3, "a")]
+    [TestCase("42", "1", "a:llmd", 3, "a")]
+    public void Take_ForUs_PicksLlmdOrFirst(string pid, string fds, string? names, int fd, string? name)
+    {
+        var environment = new Dictionary<string, string> { ["LISTEN_PID"] = pid, ["LISTEN_FDS"] = fds, ["OTHER"] = "kept" };
+        if (names is not null)
+        {
+            environment["LISTEN_FDNAMES"] = names;
+        }
+
+        (SocketActivation? result, Dictionary<string, string> left) = Take(environment);
+
+        Assert.That(result, Is.EqualTo(new SocketActivation(fd, name)));
+        Assert.That(left.Keys, Is.EquivalentTo(new[] { "OTHER" }));
+    }
+
+    [TestCase("41", "1")]
+    [TestCase("42", "0")]
+    [TestCase("42", "x")]
+    [TestCase(null, "1")]
+    [TestCase("42", null)]
+    public void Take_NotForUs_NullAndStillUnset(string? pid, string? fds)
+    {
+        var environment = new Dictionary<string, string> { ["LISTEN_FDNAMES"] = "llmd" };
+        if (pid is not null)
+        {
+            environment["LISTEN_PID"] = pid;
+        }
+
+        if (fds is not null)
+        {
+            environment["LISTEN_FDS"] = fds;
+        }
+
+        (SocketActivation? result, Dictionary<string, string> left) = Take(environment);
+
+        Assert.That(result, Is.Null);
+        Assert.That(left, Is.Empty);
+    }
+}
