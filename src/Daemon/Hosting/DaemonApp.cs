@@ -134,7 +134,11 @@ public static class DaemonApp
         services.AddSingleton(Validation.SchemaCache.Shared);
         services.AddSingleton<IAnswerSchemaCheck, Validation.SchemaAnswerCheck>();
         services.AddSingleton<AnswerValidator>();
-        services.AddSingleton<CompletionEngine>();
+        services.AddSingleton<Pricing.UnpricedModels>();
+        services.AddSingleton(sp => new CompletionEngine(
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<TargetStateRegistry>(), sp.GetRequiredService<EventHub>(),
+            sp.GetRequiredService<AnswerValidator>(), sp.GetRequiredService<ITargetGate>(), sp.GetRequiredService<ILogger<CompletionEngine>>(),
+            sp.GetRequiredService<Pricing.UnpricedModels>()));
         services.AddSingleton<CompletionRunner>();
         services.AddSingleton<RouterService>();
         services.AddSingleton<HealthService>();

@@ -72,6 +72,9 @@ internal static partial class Log
     [LoggerMessage(301, LogLevel.Debug, "Request {RequestId}: attempt {Provider}/{Model} ended {Outcome}: {Reason}")]
     public static partial void AttemptFinished(ILogger logger, string requestId, string provider, string model, string outcome, string reason);
 
+    [LoggerMessage(310, LogLevel.Warning, "{Target} has no configured price: its answers are recorded as unpriced (add providers.X.models.Y.price)")]
+    public static partial void Unpriced(ILogger logger, string target);
+
     // 35x: provider health (breakers and probes).
     [LoggerMessage(350, LogLevel.Warning, "Circuit of {Target} is now {State}: {Reason}")]
     public static partial void BreakerTransition(ILogger logger, string target, string state, string reason);

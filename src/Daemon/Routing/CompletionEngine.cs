@@ -18,7 +18,8 @@ namespace Cortex.Llmd.Routing;
 /// success. The caller's deadline cancels everything and ends the chain.
 /// </summary>
 public sealed class CompletionEngine(
-    TimeProvider timeProvider, TargetStateRegistry states, EventHub events, AnswerValidator validator, ITargetGate gate, ILogger<CompletionEngine> logger)
+    TimeProvider timeProvider, TargetStateRegistry states, EventHub events, AnswerValidator validator, ITargetGate gate, ILogger<CompletionEngine> logger,
+    Pricing.UnpricedModels? unpriced = null)
 {
     public const string AttemptsTrailer = "x-cortex-attempts-bin";
 
@@ -54,7 +55,13 @@ public sealed class CompletionEngine(
                 AttemptAnswer answer = await _pipelines.For(candidate.Policy).ExecuteAsync(
                     static (ctx, state) => new ValueTask<AttemptAnswer>(state.Tries.RunAsync(state.Attempt, state.Guard, ctx.CancellationToken)),
                     context, (Tries: _tries, Attempt: attempt, Guard: guard)).ConfigureAwait(false);
-                return BuildResponse(attempt, requestId, answer, model, timeProvider.GetElapsedTime(requestStart));
+                CompleteResponse response = BuildResponse(attempt, requestId, answer, model, timeProvider.GetElapsedTime(requestStart));
+                if (!response.Cost.Priced)
+                {
+                    unpriced?.Report(candidate.Target);
+                }
+
+                return response;
             }
             catch (Exception ex) when (ex is ProviderException or AnswerRejectedException && !cancellationToken.IsCancellationRequested)
             {

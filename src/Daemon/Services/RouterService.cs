@@ -17,7 +17,8 @@ public sealed class RouterService(
     TargetStateRegistry states,
     EventHub events,
     Health.BreakerRegistry breakers,
-    Health.ProbeStatus probes)
+    Health.ProbeStatus probes,
+    Ledger.LedgerWriter ledger)
 {
     public const string ServiceName = "cortex.llm.v1.Router";
 
@@ -58,7 +59,11 @@ public sealed class RouterService(
     public Task<ListProvidersResponse> ListProvidersAsync(ListProvidersRequest request, ServerCallContext context)
     {
         RuntimeModel model = models.Current;
-        var response = new ListProvidersResponse();
+        Ledger.LedgerHealth store = ledger.Health;
+        var response = new ListProvidersResponse
+        {
+            Ledger = store.IsHealthy ? "ok" : $"degraded: {store.Reason} (backlog {store.Backlog}, dropped {store.Dropped})",
+        };
         foreach ((string name, Providers.IProvider provider) in model.Providers.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             Providers.ProviderDescription description = provider.Describe();

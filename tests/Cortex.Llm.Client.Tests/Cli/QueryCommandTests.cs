@@ -154,7 +154,7 @@ public sealed class QueryCommandTests : CliTestBase
                     Targets =
                     {
                         new ProviderTarget { Model = "gpt-x", State = ProviderState.Healthy, InFlight = 2, LatencyEwmaUs = 450_000 },
-                        new ProviderTarget { Model = "gpt-y", State = ProviderState.Unavailable, StateReason = "circuit open", LastError = "HTTP 503" },
+                        new ProviderTarget { Model = "gpt-y", State = ProviderState.Unavailable, StateReason = "circuit open", LastError = "HTTP 503", Breaker = "open" },
                     },
                 },
                 new ProviderInfo { Name = "anthropic", Kind = "anthropic", KeyPresent = false },
@@ -167,10 +167,10 @@ public sealed class QueryCommandTests : CliTestBase
         Assert.Multiple(() =>
         {
             Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
-            Assert.That(lines[0], Does.Match(@"^NAME\s+KIND\s+MODEL\s+STATE\s+SINCE\s+KEY\s+IN-FLIGHT\s+LATENCY\(EWMA\)\s+LAST-ERROR$"));
-            Assert.That(lines[1], Does.Match(@"^openai\s+openai\s+gpt-x\s+healthy\s+-\s+yes\s+2\s+450ms$"));
-            Assert.That(lines[2], Does.Match(@"^openai\s+openai\s+gpt-y\s+unavailable \(circuit open\)\s+-\s+yes\s+0\s+-\s+HTTP 503$"));
-            Assert.That(lines[3], Does.Match(@"^anthropic\s+anthropic\s+-\s+-\s+-\s+no\s+-\s+-$"));
+            Assert.That(lines[0], Does.Match(@"^NAME\s+KIND\s+MODEL\s+STATE\s+SINCE\s+KEY\s+IN-FLIGHT\s+LATENCY\(EWMA\)\s+CIRCUIT\s+LAST-PROBE\s+LAST-ERROR$"));
+            Assert.That(lines[1], Does.Match(@"^openai\s+openai\s+gpt-x\s+healthy\s+-\s+yes\s+2\s+450ms\s+-\s+-$"));
+            Assert.That(lines[2], Does.Match(@"^openai\s+openai\s+gpt-y\s+unavailable \(circuit open\)\s+-\s+yes\s+0\s+-\s+open\s+-\s+HTTP 503$"));
+            Assert.That(lines[3], Does.Match(@"^anthropic\s+anthropic\s+-\s+-\s+-\s+no\s+-\s+-\s+-\s+-$"));
         });
     }
 

@@ -116,6 +116,7 @@ public class RouterServiceTests
         Assert.That(broken.State, Is.EqualTo(ProviderState.Degraded));
         Assert.That(broken.LastError, Is.EqualTo("mock: injected server error"));
         Assert.That(providers.Providers.Select(p => p.Name), Is.Ordered);
+        Assert.That(providers.Ledger, Is.EqualTo("ok"));
     }
 
     [Test]

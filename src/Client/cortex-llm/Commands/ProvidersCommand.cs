@@ -37,12 +37,12 @@ internal static class ProvidersCommand
 
     private static void Render(TextWriter output, ListProvidersResponse response, DateTimeOffset now)
     {
-        var table = new Table("NAME", "KIND", "MODEL", "STATE", "SINCE", "KEY", "IN-FLIGHT", "LATENCY(EWMA)", "LAST-ERROR").AlignRight(6, 7);
+        var table = new Table("NAME", "KIND", "MODEL", "STATE", "SINCE", "KEY", "IN-FLIGHT", "LATENCY(EWMA)", "CIRCUIT", "LAST-PROBE", "LAST-ERROR").AlignRight(6, 7);
         foreach (ProviderInfo provider in response.Providers)
         {
             if (provider.Targets.Count == 0)
             {
-                table.AddRow(provider.Name, provider.Kind, "-", "-", "-", Format.YesNo(provider.KeyPresent), "-", "-", string.Empty);
+                table.AddRow(provider.Name, provider.Kind, "-", "-", "-", Format.YesNo(provider.KeyPresent), "-", "-", "-", "-", string.Empty);
             }
 
             foreach (ProviderTarget target in provider.Targets)
@@ -56,11 +56,17 @@ internal static class ProvidersCommand
                     Format.YesNo(provider.KeyPresent),
                     target.InFlight.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     Format.Micros(target.LatencyEwmaUs),
+                    target.Breaker.Length == 0 ? "-" : target.Breaker,
+                    target.LastProbe.Length == 0 ? "-" : $"{target.LastProbe} ({Format.Age(target.LastProbeUnixMs, now)} ago)",
                     target.LastError);
             }
         }
 
         table.Write(output);
+        if (response.Ledger.Length > 0)
+        {
+            output.WriteLine("ledger: " + response.Ledger);
+        }
     }
 
     private static string State(ProviderTarget target)

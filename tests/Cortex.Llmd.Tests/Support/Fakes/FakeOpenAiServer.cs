@@ -77,6 +77,14 @@ public sealed class FakeOpenAiServer : FakeProviderServer
 
     protected override async Task HandleAsync(HttpContext context, RecordedRequest request, ProviderFault fault)
     {
+        if (context.Request.Method == "GET" && context.Request.Path == "/" + PathPrefix + "/models")
+        {
+            // The model list health probes ask for.
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("""{"object":"list","data":[{"id":"m1","object":"model"}]}""");
+            return;
+        }
+
         if (context.Request.Path != "/" + PathPrefix + "/chat/completions")
         {
             context.Response.StatusCode = 404;
