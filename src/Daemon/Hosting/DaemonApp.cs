@@ -1,3 +1,4 @@
+using Cortex.Llmd.Budgets;
 using Cortex.Llmd.Callers;
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Events;
@@ -135,6 +136,8 @@ public static class DaemonApp
         services.AddSingleton<IAnswerSchemaCheck, Validation.SchemaAnswerCheck>();
         services.AddSingleton<AnswerValidator>();
         services.AddSingleton<CompletionEngine>();
+        services.AddSingleton(sp => new BudgetGuard(
+            new SpendBook(time), () => sp.GetRequiredService<LedgerWriter>().Store, sp.GetRequiredService<EventHub>(), sp.GetRequiredService<ILogger<BudgetGuard>>()));
         services.AddSingleton<CompletionRunner>();
         services.AddSingleton<RouterService>();
         services.AddSingleton<HealthService>();
