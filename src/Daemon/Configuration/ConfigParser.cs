@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cortex.Llm.V1;
+using Cortex.Llmd.Budgets;
 using Cortex.Llmd.Ledger;
 using Cortex.Llmd.Pricing;
 using Cortex.Llmd.Providers;
@@ -24,7 +25,7 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
     public DaemonOptions? Parse(IConfiguration configuration, ConfigErrors errors)
     {
         var root = new ConfigNode(configuration, string.Empty, errors);
-        root.AllowOnly("server", "logging", "providers", "routes", "tasks", "validation", "health", "ledger");
+        root.AllowOnly("server", "logging", "providers", "routes", "tasks", "validation", "health", "ledger", "budgets", "budgetDefaultMaxTokens");
 
         ServerOptions server = ParseServer(root.Child("server"));
         ConfigNode logging = root.Child("logging");
@@ -39,12 +40,18 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
         ValidationOptions validation = ParseValidation(root.Child("validation"));
         Health.HealthOptions health = Health.HealthOptions.Parse(root.Child("health"));
         LedgerOptions ledger = LedgerOptions.Parse(root.Child("ledger"));
+        IReadOnlyList<BudgetOptions> budgets = BudgetOptions.ParseAll(root.Child("budgets"), routes);
+        long budgetMaxTokens = root.Number("budgetDefaultMaxTokens", BudgetOptions.DefaultMaxTokens, 1, 10_000_000);
         if (errors.Any)
         {
             return null;
         }
 
-        return new DaemonOptions { Server = server, LogLevel = level, Providers = providers, Routes = routes, Tasks = tasks, Validation = validation, Health = health, Ledger = ledger };
+        return new DaemonOptions
+        {
+            Server = server, LogLevel = level, Providers = providers, Routes = routes, Tasks = tasks, Validation = validation, Health = health, Ledger = ledger,
+            Budgets = budgets, BudgetDefaultMaxTokens = budgetMaxTokens,
+        };
     }
 
     private static ServerOptions ParseServer(ConfigNode node)

@@ -23,6 +23,12 @@ public sealed record DaemonOptions
     public Health.HealthOptions Health { get; init; } = new();
 
     public Ledger.LedgerOptions Ledger { get; init; } = new();
+
+    /// <summary>Spend limits, checked in order before a request calls any provider.</summary>
+    public IReadOnlyList<Budgets.BudgetOptions> Budgets { get; init; } = [];
+
+    /// <summary>Output tokens a request without max_tokens reserves against budgets.</summary>
+    public long BudgetDefaultMaxTokens { get; init; } = Cortex.Llmd.Budgets.BudgetOptions.DefaultMaxTokens;
 }
 
 public sealed record ServerOptions

@@ -62,6 +62,7 @@ public sealed class EventHub(TimeProvider timeProvider)
         Event.KindOneofCase.StatsReset => EventKind.StatsReset,
         Event.KindOneofCase.ConfigReloaded => EventKind.ConfigReloaded,
         Event.KindOneofCase.ProbeFailed => EventKind.ProbeFailed,
+        Event.KindOneofCase.BudgetThreshold => EventKind.BudgetThreshold,
         _ => EventKind.Unspecified,
     };
 }

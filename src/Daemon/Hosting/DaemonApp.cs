@@ -1,3 +1,4 @@
+using Cortex.Llmd.Budgets;
 using Cortex.Llmd.Callers;
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Events;
@@ -139,6 +140,8 @@ public static class DaemonApp
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<TargetStateRegistry>(), sp.GetRequiredService<EventHub>(),
             sp.GetRequiredService<AnswerValidator>(), sp.GetRequiredService<ITargetGate>(), sp.GetRequiredService<ILogger<CompletionEngine>>(),
             sp.GetRequiredService<Pricing.UnpricedModels>()));
+        services.AddSingleton(sp => new BudgetGuard(
+            new SpendBook(time), () => sp.GetRequiredService<LedgerWriter>().Store, sp.GetRequiredService<EventHub>(), sp.GetRequiredService<ILogger<BudgetGuard>>()));
         services.AddSingleton<CompletionRunner>();
         services.AddSingleton<RouterService>();
         services.AddSingleton<HealthService>();

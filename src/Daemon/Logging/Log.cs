@@ -110,4 +110,23 @@ internal static partial class Log
 
     [LoggerMessage(506, LogLevel.Warning, "Ledger retention failed: {Reason}")]
     public static partial void LedgerPruneFailed(ILogger logger, string reason);
+
+    // 6xx: budgets.
+    [LoggerMessage(600, LogLevel.Information, "Budgets: spend loaded from the ledger ({Scopes} scopes with spend this month)")]
+    public static partial void BudgetSpendLoaded(ILogger logger, int scopes);
+
+    [LoggerMessage(601, LogLevel.Warning, "Budgets: no ledger is open ({Reason}); spend starts from $0 and is kept in memory only")]
+    public static partial void BudgetNoLedger(ILogger logger, string reason);
+
+    [LoggerMessage(602, LogLevel.Warning, "Budgets: {Target} has no configured price; it reserves $0 against budgets")]
+    public static partial void BudgetUnpricedTarget(ILogger logger, string target);
+
+    [LoggerMessage(603, LogLevel.Warning, "Budget {Budget} exhausted: {Detail}")]
+    public static partial void BudgetRejected(ILogger logger, string budget, string detail);
+
+    [LoggerMessage(604, LogLevel.Information, "Budget {Budget} exhausted: request downgraded to route {Route}")]
+    public static partial void BudgetDowngraded(ILogger logger, string budget, string route);
+
+    [LoggerMessage(605, LogLevel.Warning, "Budget {Budget} reached {Percent}% of its {Period} limit")]
+    public static partial void BudgetThreshold(ILogger logger, string budget, string period, uint percent);
 }

@@ -1,5 +1,6 @@
 using Cortex.Llm.V1;
 using Cortex.Llm.Wire;
+using Cortex.Llmd.Budgets;
 using Cortex.Llmd.Callers;
 using Cortex.Llmd.Events;
 using Cortex.Llmd.Grpc;
@@ -23,12 +24,16 @@ public sealed class CompletionRunner(
     CompletionEngine engine,
     IStatsStore stats,
     EventHub events,
+    BudgetGuard budgets,
     TimeProvider timeProvider,
     LedgerOptions ledgerOptions,
     ILogger<CompletionRunner> logger)
 {
     public const string RequestIdHeader = "x-cortex-request-id";
     public const string CorrelationHeader = "x-cortex-correlation-bin";
+
+    /// <summary>Set on a response whose request an exhausted budget moved to its downgrade route: the budget's name.</summary>
+    public const string BudgetDowngradeHeader = "x-cortex-budget-downgrade";
 
     public async Task<CompleteResponse> RunAsync(CompleteRequest request, ServerCallContext context, IChunkSink? sink)
     {
@@ -47,34 +52,50 @@ public sealed class CompletionRunner(
         CallerInfo caller = CallerIdentity.Of(context.HttpContext);
         FirstChunkSink? timedSink = sink is null ? null : new FirstChunkSink(sink, timeProvider);
         CompleteResponse response;
+        var admission = new BudgetAdmission(plan, Reservation.None);
         try
         {
+            // Before any provider is called: reserve the worst case, downgrade, or reject (recorded below with 0 attempts).
+            admission = budgets.Admit(request, plan, model.Options, caller, route => planner.Plan(OnRoute(request, route), model, streaming: sink is not null));
+            plan = admission.Plan;
+            if (admission.DowngradedBy is { } budget)
+            {
+                context.AddResponseHeader(BudgetDowngradeHeader, budget);
+            }
+
             response = await engine.RunAsync(request, plan, model, requestId, timedSink, trace, context.CancellationToken, context.Deadline).ConfigureAwait(false);
         }
         catch (RpcException ex)
         {
-            await RecordAsync(request, plan, requestId, caller, ex.StatusCode.ToWireName(), trace, null, start, timedSink).ConfigureAwait(false);
+            await RecordAsync(request, plan, admission.Reservation, model, requestId, caller, ex.StatusCode.ToWireName(), trace, null, start, timedSink).ConfigureAwait(false);
             Log.CompletionFailed(logger, requestId, trace.Attempts.Count, ex.StatusCode.ToWireName());
             throw;
         }
         catch (OperationCanceledException) when (context.DeadlineExceeded)
         {
-            await RecordAsync(request, plan, requestId, caller, GrpcStatusCode.DeadlineExceeded.ToWireName(), trace, null, start, timedSink).ConfigureAwait(false);
+            await RecordAsync(request, plan, admission.Reservation, model, requestId, caller, GrpcStatusCode.DeadlineExceeded.ToWireName(), trace, null, start, timedSink).ConfigureAwait(false);
             throw CompletionEngine.Failure(requestId, trace, GrpcStatusCode.DeadlineExceeded, "deadline exceeded");
         }
         catch (OperationCanceledException)
         {
-            await RecordAsync(request, plan, requestId, caller, GrpcStatusCode.Cancelled.ToWireName(), trace, null, start, timedSink).ConfigureAwait(false);
+            await RecordAsync(request, plan, admission.Reservation, model, requestId, caller, GrpcStatusCode.Cancelled.ToWireName(), trace, null, start, timedSink).ConfigureAwait(false);
             throw;
         }
 
         // The answer leaves only after its ledger row committed: a crash after this point cannot lose it.
-        await RecordAsync(request, plan, requestId, caller, RequestRecord.StatusOk, trace, response, start, timedSink).ConfigureAwait(false);
+        await RecordAsync(request, plan, admission.Reservation, model, requestId, caller, RequestRecord.StatusOk, trace, response, start, timedSink).ConfigureAwait(false);
         return response;
     }
 
+    private static CompleteRequest OnRoute(CompleteRequest request, string route)
+    {
+        CompleteRequest copy = request.Clone();
+        copy.Route = route;
+        return copy;
+    }
+
     private async ValueTask RecordAsync(
-        CompleteRequest request, RoutePlan plan, string requestId, CallerInfo caller, string status, CompletionTrace trace, CompleteResponse? response, long start,
+        CompleteRequest request, RoutePlan plan, Reservation reservation, RuntimeModel model, string requestId, CallerInfo caller, string status, CompletionTrace trace, CompleteResponse? response, long start,
         FirstChunkSink? sink)
     {
         TimeSpan latency = timeProvider.GetElapsedTime(start);
@@ -90,6 +111,8 @@ public sealed class CompletionRunner(
             PromptText = ledgerOptions.StorePrompts ? PromptText.Of(request) : null,
             AnswerText = ledgerOptions.StorePrompts ? response?.Content : null,
         };
+
+        budgets.Settle(reservation, request.TenantId, caller, cost.NanoUsd, model.Options);
 
         // Failures were not answered: nobody waits on their row, so a caller that went away does not hold it up.
         await stats.RecordAsync(record, CancellationToken.None).ConfigureAwait(false);

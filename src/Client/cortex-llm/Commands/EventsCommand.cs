@@ -65,8 +65,15 @@ internal static class EventsCommand
         Event.KindOneofCase.StatsReset => $"stats-reset window-start={Format.Time(item.StatsReset.WindowStartUnixMs)}",
         Event.KindOneofCase.ConfigReloaded =>
             $"config-reloaded applied={Format.YesNo(item.ConfigReloaded.Applied)} {item.ConfigReloaded.Detail}".TrimEnd(),
+        Event.KindOneofCase.ProbeFailed =>
+            $"probe-failed provider={item.ProbeFailed.Provider} http={item.ProbeFailed.HttpStatus} {item.ProbeFailed.Detail}".TrimEnd(),
+        Event.KindOneofCase.BudgetThreshold => Describe(item.BudgetThreshold),
         _ => "unknown-event",
     };
+
+    private static string Describe(BudgetThreshold threshold) =>
+        $"budget-threshold budget={threshold.Budget} period={threshold.Period} {threshold.Percent}% "
+        + $"spent={Format.Dollars(new Cost { NanoUsd = threshold.SpentNanoUsd, Priced = true })} limit={Format.Dollars(new Cost { NanoUsd = threshold.LimitNanoUsd, Priced = true })}";
 
     private static string Describe(RequestFinished finished)
     {

@@ -1,0 +1,201 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Cortex.Llm.V1;
+using Cortex.Llm.Wire;
+using Cortex.Llmd.Callers;
+using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Events;
+using Cortex.Llmd.Grpc;
+using Cortex.Llmd.Ledger;
+using Cortex.Llmd.Logging;
+using Cortex.Llmd.Pricing;
+using Cortex.Llmd.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace Cortex.Llmd.Budgets;
+
+/// <summary>What a request may do under its budgets: the plan to run (possibly downgraded) and what it reserved.</summary>
+public sealed record BudgetAdmission(RoutePlan Plan, Reservation Reservation)
+{
+    /// <summary>The budget whose exhaustion moved the request to its downgrade route, if one did.</summary>
+    public string? DowngradedBy { get; init; }
+}
+
+/// <summary>
+/// Admits requests against the configured budgets before any provider is called, and settles their
+/// actual cost afterwards. Spend comes from the ledger once (lazily, at the first request, once the
+/// ledger has opened) and is then kept in memory by <see cref="SpendBook"/>.
+/// </summary>
+public sealed class BudgetGuard
+{
+    private readonly SpendBook _book;
+    private readonly Func<LedgerStore?> _store;
+    private readonly EventHub _events;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<TargetRef, byte> _unpricedLogged = new();
+    private readonly Lock _loadGate = new();
+    private bool _loaded;
+
+    public BudgetGuard(SpendBook book, Func<LedgerStore?> store, EventHub events, ILogger<BudgetGuard> logger)
+    {
+        _book = book;
+        _store = store;
+        _events = events;
+        _logger = logger;
+    }
+
+    public SpendBook Book => _book;
+
+    /// <summary>
+    /// Reserves the plan's worst-case cost, or downgrades, or throws RESOURCE_EXHAUSTED, as the first
+    /// exhausted budget says. <paramref name="replan"/> plans the same request on another route.
+    /// </summary>
+    public BudgetAdmission Admit(CompleteRequest request, RoutePlan plan, DaemonOptions options, CallerInfo caller, Func<string, RoutePlan> replan)
+    {
+        EnsureLoaded();
+        IReadOnlyList<string> keys = SpendKeys.For(request.TenantId, caller);
+        List<BudgetOptions> budgets = Applicable(options, keys);
+        if (budgets.Count == 0)
+        {
+            return new BudgetAdmission(plan, Reservation.None);
+        }
+
+        long worst = WorstCase(plan, request, options);
+        (Reservation? reservation, Exhaustion? exhausted) = _book.TryReserve(budgets, keys, worst, _ => false);
+        if (reservation is not null)
+        {
+            return new BudgetAdmission(plan, reservation);
+        }
+
+        BudgetOptions budget = exhausted!.Budget;
+        if (budget.OnExhausted == ExhaustedPolicy.Reject)
+        {
+            throw Reject(exhausted, string.Empty);
+        }
+
+        RoutePlan downgraded = replan(budget.DowngradeRoute);
+        long downgradedWorst = WorstCase(downgraded, request, options);
+
+        // An exhausted budget tolerates a downgraded request only if it cannot add to its spend.
+        (reservation, Exhaustion? still) = _book.TryReserve(
+            budgets, keys, downgradedWorst, b => b.OnExhausted == ExhaustedPolicy.Downgrade && downgradedWorst == 0);
+        if (reservation is null)
+        {
+            string why = still!.Budget.OnExhausted == ExhaustedPolicy.Downgrade
+                ? $"; its downgrade route '{still.Budget.DowngradeRoute}' could still cost up to {Usd(downgradedWorst)}"
+                : string.Empty;
+            throw Reject(still, why);
+        }
+
+        Log.BudgetDowngraded(_logger, budget.Name, budget.DowngradeRoute);
+        return new BudgetAdmission(downgraded, reservation) { DowngradedBy = budget.Name };
+    }
+
+    /// <summary>Releases the reservation and counts the request's actual cost, publishing thresholds crossed.</summary>
+    public void Settle(Reservation reservation, string tenant, CallerInfo caller, long costNanoUsd, DaemonOptions options)
+    {
+        EnsureLoaded();
+        IReadOnlyList<string> keys = SpendKeys.For(tenant, caller);
+        foreach (ThresholdCrossing crossing in _book.Settle(reservation, keys, costNanoUsd, options.Budgets))
+        {
+            string period = PeriodName(crossing.Period);
+            Log.BudgetThreshold(_logger, crossing.Budget.Name, period, crossing.Percent);
+            _events.Publish(new Event
+            {
+                BudgetThreshold = new BudgetThreshold
+                {
+                    Budget = crossing.Budget.Name,
+                    Period = period,
+                    Percent = crossing.Percent,
+                    SpentNanoUsd = crossing.Spent,
+                    LimitNanoUsd = crossing.Limit,
+                },
+            });
+        }
+    }
+
+    /// <summary>
+    /// The most the plan can cost: the dearest eligible target, billed for the estimated input tokens
+    /// and max_tokens (or budgetDefaultMaxTokens) of output. Unpriced targets count as $0.
+    /// </summary>
+    public long WorstCase(RoutePlan plan, CompleteRequest request, DaemonOptions options)
+    {
+        var usage = new Usage
+        {
+            InputTokens = (ulong)Math.Max(0, plan.Facts.EstimatedInputTokens),
+            OutputTokens = (ulong)(request.MaxTokens ?? options.BudgetDefaultMaxTokens),
+        };
+        long worst = 0;
+        foreach (PlannedCandidate candidate in plan.Eligible)
+        {
+            ModelPrice? price = options.Providers.TryGetValue(candidate.Target.Provider, out ProviderOptions? provider)
+                ? provider.PriceOf(candidate.Target.Model)
+                : null;
+            if (price is null)
+            {
+                if (_unpricedLogged.TryAdd(candidate.Target, 0))
+                {
+                    Log.BudgetUnpricedTarget(_logger, candidate.Target.ToString());
+                }
+
+                continue;
+            }
+
+            worst = Math.Max(worst, price.CostNanoUsd(usage));
+        }
+
+        return worst;
+    }
+
+    public static string PeriodName(BudgetPeriod period) => period == BudgetPeriod.Daily ? "daily" : "monthly";
+
+    public static string Usd(long nanoUsd) => "$" + (nanoUsd / 1_000_000_000m).ToString("0.000000", CultureInfo.InvariantCulture);
+
+    private static List<BudgetOptions> Applicable(DaemonOptions options, IReadOnlyList<string> keys) =>
+        [.. options.Budgets.Where(b => keys.Contains(b.Key, StringComparer.Ordinal))];
+
+    private RpcException Reject(Exhaustion exhausted, string detail)
+    {
+        BudgetOptions budget = exhausted.Budget;
+        string scope = budget.Scope == BudgetScope.Global ? "global" : $"{budget.ScopeName} {budget.Match}";
+        string reserved = exhausted.Reserved > 0 ? $" (+{Usd(exhausted.Reserved)} reserved by requests in flight)" : string.Empty;
+        string message = $"budget '{budget.Name}' ({PeriodName(exhausted.Period)}, {scope}) exhausted: spent {Usd(exhausted.Spent)} of {Usd(exhausted.Limit)}{reserved}{detail}";
+        Log.BudgetRejected(_logger, budget.Name, message);
+        return new RpcException(GrpcStatusCode.ResourceExhausted, message);
+    }
+
+    private void EnsureLoaded()
+    {
+        if (Volatile.Read(ref _loaded))
+        {
+            return;
+        }
+
+        lock (_loadGate)
+        {
+            if (_loaded)
+            {
+                return;
+            }
+
+            try
+            {
+                if (_store() is { } store)
+                {
+                    using Microsoft.Data.Sqlite.SqliteConnection connection = store.OpenConnection();
+                    Log.BudgetSpendLoaded(_logger, _book.Load(connection));
+                }
+                else
+                {
+                    Log.BudgetNoLedger(_logger, "the ledger could not be opened");
+                }
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException ex)
+            {
+                Log.BudgetNoLedger(_logger, ex.Message);
+            }
+
+            Volatile.Write(ref _loaded, true);
+        }
+    }
+}
