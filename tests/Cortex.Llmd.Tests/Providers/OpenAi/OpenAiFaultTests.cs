@@ -9,39 +9,22 @@ using static Cortex.Llmd.Tests.Providers.OpenAi.OpenAiTestKit;
 
 namespace Cortex.Llmd.Tests.Providers.OpenAi;
 
-public class OpenAiFaultTests
+public class OpenAiFaultTests : OpenAiServerTestBase
 {
-    private FakeOpenAiServer _server = null!;
-    private OpenAiProvider _provider = null!;
-
-    [SetUp]
-    public async Task StartServer()
-    {
-        _server = await FakeOpenAiServer.StartNewAsync();
-        _provider = Provider(Settings(_server));
-    }
-
-    [TearDown]
-    public async Task StopServer()
-    {
-        _provider.Dispose();
-        await _server.DisposeAsync();
-    }
-
     private async Task<ProviderException> FailureAsync(ProviderFault? fault = null)
     {
         if (fault is not null)
         {
-            _server.Enqueue(fault);
+            Fake.Enqueue(fault);
         }
 
-        ProviderException? ex = await Assert.ThrowsAsync<ProviderException>(() => Collect(_provider, Call()));
+        ProviderException? ex = await Assert.ThrowsAsync<ProviderException>(() => Collect(Adapter, Call()));
         Assert.That(ex!.Message, Does.Not.Contain(Key));
         return ex;
     }
 
     /// <summary>How many SSE events the fake sends for its default text: role, words, finish, usage, [DONE].</summary>
-    private int EventCount => FakeOpenAiServer.Words(_server.Text).Count() + 4;
+    private int EventCount => FakeOpenAiServer.Words(Fake.Text).Count() + 4;
 
     [TestCase(401, ProviderErrorKind.Auth)]
     [TestCase(403, ProviderErrorKind.Auth)]
@@ -64,7 +47,7 @@ public class OpenAiFaultTests
     [Test]
     public async Task StreamAsync_400WithContextLengthText_IsContextTooLong()
     {
-        _server.ErrorMessage = "This model's maximum context length is 128000 tokens. However, your messages resulted in 130512 tokens.";
+        Fake.ErrorMessage = "This model's maximum context length is 128000 tokens. However, your messages resulted in 130512 tokens.";
 
         ProviderException ex = await FailureAsync(new ProviderFault { Status = 400 });
 
@@ -84,7 +67,7 @@ public class OpenAiFaultTests
     [Test]
     public async Task StreamAsync_ErrorBodyEchoesTheKey_KeyIsRedacted()
     {
-        _server.ErrorMessage = "Incorrect API key provided: " + Key + ".";
+        Fake.ErrorMessage = "Incorrect API key provided: " + Key + ".";
 
         ProviderException ex = await FailureAsync(new ProviderFault { Status = 401 });
 
@@ -94,11 +77,11 @@ public class OpenAiFaultTests
     [Test]
     public async Task StreamAsync_DelayBeforeHeadersThenCancel_CancelsPromptlyAsOperationCanceled()
     {
-        _server.Enqueue(new ProviderFault { DelayBeforeHeaders = TimeSpan.FromSeconds(30) });
+        Fake.Enqueue(new ProviderFault { DelayBeforeHeaders = TimeSpan.FromSeconds(30) });
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         var clock = Stopwatch.StartNew();
 
-        await Assert.CatchAsync<OperationCanceledException>(() => Collect(_provider, Call(), cts.Token));
+        await Assert.CatchAsync<OperationCanceledException>(() => Collect(Adapter, Call(), cts.Token));
 
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
     }
@@ -106,22 +89,22 @@ public class OpenAiFaultTests
     [Test]
     public async Task StreamAsync_DelayBeforeHeaders_AnswerStillArrives()
     {
-        _server.Enqueue(new ProviderFault { DelayBeforeHeaders = TimeSpan.FromMilliseconds(300) });
+        Fake.Enqueue(new ProviderFault { DelayBeforeHeaders = TimeSpan.FromMilliseconds(300) });
 
-        List<ProviderEvent> events = await Collect(_provider, Call());
+        List<ProviderEvent> events = await Collect(Adapter, Call());
 
-        Assert.That(Text(events), Is.EqualTo(_server.Text));
+        Assert.That(Text(events), Is.EqualTo(Fake.Text));
     }
 
     [Test]
     public async Task StreamAsync_DelayBetweenChunks_DeltasArriveAsTheyAreSent()
     {
-        _server.Enqueue(new ProviderFault { DelayBetweenChunks = TimeSpan.FromMilliseconds(150) });
+        Fake.Enqueue(new ProviderFault { DelayBetweenChunks = TimeSpan.FromMilliseconds(150) });
         var clock = Stopwatch.StartNew();
         TimeSpan? firstDelta = null;
         TimeSpan? completion = null;
 
-        await foreach (ProviderEvent e in _provider.StreamAsync(Call(), CancellationToken.None))
+        await foreach (ProviderEvent e in Adapter.StreamAsync(Call(), CancellationToken.None))
         {
             if (e is ContentDelta)
             {
@@ -140,14 +123,14 @@ public class OpenAiFaultTests
     public async Task StreamAsync_CancelMidStream_ThrowsOperationCanceled()
     {
         // The headers and the first (role-only) chunk come at once; the next chunk only after 10 s.
-        _server.Enqueue(new ProviderFault { DelayBetweenChunks = TimeSpan.FromSeconds(10) });
+        Fake.Enqueue(new ProviderFault { DelayBetweenChunks = TimeSpan.FromSeconds(10) });
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
         var clock = Stopwatch.StartNew();
 
-        await Assert.CatchAsync<OperationCanceledException>(() => Collect(_provider, Call(), cts.Token));
+        await Assert.CatchAsync<OperationCanceledException>(() => Collect(Adapter, Call(), cts.Token));
 
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
-        Assert.That(_server.Requests, Has.Count.EqualTo(1));
+        Assert.That(Fake.Requests, Has.Count.EqualTo(1));
     }
 
     [Test]
@@ -200,12 +183,12 @@ public class OpenAiFaultTests
     [TestCase("""{"error":{"object":"error","message":"internal error","type":"InternalServerError","param":null,"code":500}}""", ProviderErrorKind.Server)]
     public async Task StreamAsync_ErrorObjectIn200Stream_IsClassifiedLikeHttp(string chunk, ProviderErrorKind kind)
     {
-        _server.StreamErrorJson = chunk;
+        Fake.StreamErrorJson = chunk;
         var events = new List<ProviderEvent>();
 
         var ex = await Assert.ThrowsAsync<ProviderException>(async () =>
         {
-            await foreach (ProviderEvent e in _provider.StreamAsync(Call(), CancellationToken.None))
+            await foreach (ProviderEvent e in Adapter.StreamAsync(Call(), CancellationToken.None))
             {
                 events.Add(e);
             }
@@ -221,8 +204,8 @@ public class OpenAiFaultTests
     [TestCase("upstream went away", ProviderErrorKind.Server)]
     public async Task StreamAsync_ErrorEvent_IsClassifiedWhateverItsData(string data, ProviderErrorKind kind)
     {
-        _server.StreamErrorJson = data;
-        _server.StreamErrorAsEvent = true;
+        Fake.StreamErrorJson = data;
+        Fake.StreamErrorAsEvent = true;
 
         ProviderException ex = await FailureAsync();
 
@@ -232,13 +215,13 @@ public class OpenAiFaultTests
     [Test]
     public async Task StreamAsync_MissingKey_FailsAuthWithoutAnyRequest()
     {
-        using OpenAiProvider provider = Provider(Settings(_server), new Hashtable());
+        using OpenAiProvider provider = Provider(Settings(Fake), new Hashtable());
 
         ProviderException? ex = await Assert.ThrowsAsync<ProviderException>(() => Collect(provider, Call()));
 
         Assert.That(ex!.Kind, Is.EqualTo(ProviderErrorKind.Auth));
         Assert.That(ex.Message, Is.EqualTo("oa: no API key"));
-        Assert.That(_server.Requests, Is.Empty);
+        Assert.That(Fake.Requests, Is.Empty);
         ProviderDescription description = provider.Describe();
         Assert.That(description.KeyPresent, Is.False);
         Assert.That(description.Unavailable, Is.EqualTo($"no key: environment variable {KeyVariable} is not set"));
@@ -251,7 +234,7 @@ public class OpenAiFaultTests
         listener.Start();
         int port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        using OpenAiProvider provider = Provider(Settings(_server) with { BaseUrl = new Uri($"http://127.0.0.1:{port}/v1/") });
+        using OpenAiProvider provider = Provider(Settings(Fake) with { BaseUrl = new Uri($"http://127.0.0.1:{port}/v1/") });
 
         ProviderException? ex = await Assert.ThrowsAsync<ProviderException>(() => Collect(provider, Call()));
 

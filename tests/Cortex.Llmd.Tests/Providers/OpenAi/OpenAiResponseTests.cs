@@ -7,31 +7,14 @@ using static Cortex.Llmd.Tests.Providers.OpenAi.OpenAiTestKit;
 
 namespace Cortex.Llmd.Tests.Providers.OpenAi;
 
-public class OpenAiResponseTests
+public class OpenAiResponseTests : OpenAiServerTestBase
 {
-    private FakeOpenAiServer _server = null!;
-    private OpenAiProvider _provider = null!;
-
-    [SetUp]
-    public async Task StartServer()
-    {
-        _server = await FakeOpenAiServer.StartNewAsync();
-        _provider = Provider(Settings(_server));
-    }
-
-    [TearDown]
-    public async Task StopServer()
-    {
-        _provider.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [Test]
     public async Task StreamAsync_Text_StreamsEachDeltaThenExactlyOneCompletionLast()
     {
-        _server.Text = "One two three four.";
+        Fake.Text = "One two three four.";
 
-        List<ProviderEvent> events = await Collect(_provider, Call());
+        List<ProviderEvent> events = await Collect(Adapter, Call());
 
         Assert.That(events.OfType<ContentDelta>().Select(d => d.Text), Is.EqualTo(new[] { "One ", "two ", "three ", "four." }));
         Assert.That(events.OfType<Completion>().Count(), Is.EqualTo(1));
@@ -43,9 +26,9 @@ public class OpenAiResponseTests
     [Test]
     public async Task RunAsync_UnaryCollection_AssemblesTheWholeAnswer()
     {
-        _server.Text = "The whole answer, assembled.";
+        Fake.Text = "The whole answer, assembled.";
 
-        AttemptAnswer answer = await Answer(_provider, Call());
+        AttemptAnswer answer = await Answer(Adapter, Call());
 
         Assert.That(answer.Content, Is.EqualTo("The whole answer, assembled."));
         Assert.That(answer.ToolCalls, Is.Empty);
@@ -56,12 +39,12 @@ public class OpenAiResponseTests
     [Test]
     public async Task StreamAsync_TwoToolCalls_PiecesCarryProviderIndexAndReassemble()
     {
-        _server.Text = string.Empty;
-        _server.ToolCalls.Add(new FakeToolCall("call_a", "get_weather", """{"city":"Oslo","unit":"celsius"}"""));
-        _server.ToolCalls.Add(new FakeToolCall("call_b", "get_time", """{"zone":"Europe/Oslo"}"""));
+        Fake.Text = string.Empty;
+        Fake.ToolCalls.Add(new FakeToolCall("call_a", "get_weather", """{"city":"Oslo","unit":"celsius"}"""));
+        Fake.ToolCalls.Add(new FakeToolCall("call_b", "get_time", """{"zone":"Europe/Oslo"}"""));
 
-        List<ProviderEvent> events = await Collect(_provider, Call());
-        AttemptAnswer answer = await Answer(_provider, Call());
+        List<ProviderEvent> events = await Collect(Adapter, Call());
+        AttemptAnswer answer = await Answer(Adapter, Call());
 
         ToolCallPiece[] pieces = events.OfType<ToolCallPiece>().ToArray();
         Assert.That(pieces.Count(p => p.Index == 0), Is.GreaterThan(2), "arguments split over several deltas");
@@ -83,10 +66,10 @@ public class OpenAiResponseTests
     [TestCase(FakeUsageStyle.Moonshot, 0UL)]
     public async Task StreamAsync_UsageVariant_EveryWireFieldLandsInUsage(FakeUsageStyle style, ulong reasoning)
     {
-        _server.UsageStyle = style;
-        _server.Usage = Numbers;
+        Fake.UsageStyle = style;
+        Fake.Usage = Numbers;
 
-        List<ProviderEvent> events = await Collect(_provider, Call());
+        List<ProviderEvent> events = await Collect(Adapter, Call());
 
         Usage usage = ((Completion)events[^1]).Usage;
         Assert.That(usage, Is.EqualTo(new Usage
@@ -102,9 +85,9 @@ public class OpenAiResponseTests
     [Test]
     public async Task StreamAsync_NoUsageSent_ReportsZeroUsage()
     {
-        _server.UsageStyle = FakeUsageStyle.None;
+        Fake.UsageStyle = FakeUsageStyle.None;
 
-        List<ProviderEvent> events = await Collect(_provider, Call());
+        List<ProviderEvent> events = await Collect(Adapter, Call());
 
         Assert.That(((Completion)events[^1]).Usage, Is.EqualTo(new Usage()));
     }
@@ -112,7 +95,7 @@ public class OpenAiResponseTests
     [Test]
     public async Task StreamAsync_StreamUsageOff_ServerSendsNoUsageChunk()
     {
-        using OpenAiProvider provider = Provider(Settings(_server) with { StreamUsage = false });
+        using OpenAiProvider provider = Provider(Settings(Fake) with { StreamUsage = false });
 
         List<ProviderEvent> events = await Collect(provider, Call());
 
@@ -122,9 +105,9 @@ public class OpenAiResponseTests
     [Test]
     public async Task StreamAsync_CachedAbovePrompt_InputTokensNeverNegative()
     {
-        _server.Usage = new FakeUsage(Prompt: 10, Completion: 5, Cached: 50, Reasoning: 0);
+        Fake.Usage = new FakeUsage(Prompt: 10, Completion: 5, Cached: 50, Reasoning: 0);
 
-        List<ProviderEvent> events = await Collect(_provider, Call());
+        List<ProviderEvent> events = await Collect(Adapter, Call());
 
         Usage usage = ((Completion)events[^1]).Usage;
         Assert.That(usage.InputTokens, Is.Zero);
@@ -139,9 +122,9 @@ public class OpenAiResponseTests
     [TestCase("something_new", FinishReason.Stop)]
     public async Task StreamAsync_FinishReason_IsMapped(string wire, FinishReason expected)
     {
-        _server.FinishReason = wire;
+        Fake.FinishReason = wire;
 
-        List<ProviderEvent> events = await Collect(_provider, Call());
+        List<ProviderEvent> events = await Collect(Adapter, Call());
 
         Assert.That(((Completion)events[^1]).FinishReason, Is.EqualTo(expected));
     }
@@ -150,9 +133,9 @@ public class OpenAiResponseTests
     [TestCase("error")]
     public async Task StreamAsync_FinishReasonOfAnInterruptedAnswer_ThrowsServer(string wire)
     {
-        _server.FinishReason = wire;
+        Fake.FinishReason = wire;
 
-        var ex = await Assert.ThrowsAsync<ProviderException>(() => Collect(_provider, Call()));
+        var ex = await Assert.ThrowsAsync<ProviderException>(() => Collect(Adapter, Call()));
 
         Assert.That(ex!.Kind, Is.EqualTo(ProviderErrorKind.Server));
     }
@@ -160,9 +143,9 @@ public class OpenAiResponseTests
     [Test]
     public async Task StreamAsync_RefusalField_PassesThroughAsContent()
     {
-        _server.Refusal = "I'm sorry, I cannot help with that.";
+        Fake.Refusal = "I'm sorry, I cannot help with that.";
 
-        List<ProviderEvent> events = await Collect(_provider, Call());
+        List<ProviderEvent> events = await Collect(Adapter, Call());
 
         Assert.That(Text(events), Is.EqualTo("I'm sorry, I cannot help with that."));
         Assert.That(events[^1], Is.TypeOf<Completion>());
@@ -171,9 +154,9 @@ public class OpenAiResponseTests
     [Test]
     public async Task StreamAsync_RefusalTextAsContent_PassesThroughUnjudged()
     {
-        _server.Enqueue(new ProviderFault { ReplaceText = "I can't assist with that request." });
+        Fake.Enqueue(new ProviderFault { ReplaceText = "I can't assist with that request." });
 
-        List<ProviderEvent> events = await Collect(_provider, Call());
+        List<ProviderEvent> events = await Collect(Adapter, Call());
 
         Assert.That(Text(events), Is.EqualTo("I can't assist with that request."));
         Assert.That(((Completion)events[^1]).FinishReason, Is.EqualTo(FinishReason.Stop));
@@ -182,12 +165,12 @@ public class OpenAiResponseTests
     [Test]
     public async Task StreamAsync_ServerIgnoresStreamAndSendsJson_DecodesTheWholeCompletion()
     {
-        _server.JsonAnswer = true;
-        _server.Text = "Non-streamed text.";
-        _server.ToolCalls.Add(new FakeToolCall("call_x", "lookup", """{"q":"x"}"""));
-        _server.Usage = Numbers;
+        Fake.JsonAnswer = true;
+        Fake.Text = "Non-streamed text.";
+        Fake.ToolCalls.Add(new FakeToolCall("call_x", "lookup", """{"q":"x"}"""));
+        Fake.Usage = Numbers;
 
-        AttemptAnswer answer = await Answer(_provider, Call());
+        AttemptAnswer answer = await Answer(Adapter, Call());
 
         Assert.That(answer.Content, Is.EqualTo("Non-streamed text."));
         Assert.That(answer.ToolCalls.Single().Id, Is.EqualTo("call_x"));
@@ -200,10 +183,10 @@ public class OpenAiResponseTests
     [Test]
     public async Task StreamAsync_JsonAnswerWithoutChoices_ThrowsEmptyAnswer()
     {
-        _server.JsonAnswer = true;
-        _server.Enqueue(new ProviderFault { EmptyChoices = true });
+        Fake.JsonAnswer = true;
+        Fake.Enqueue(new ProviderFault { EmptyChoices = true });
 
-        var ex = await Assert.ThrowsAsync<ProviderException>(() => Collect(_provider, Call()));
+        var ex = await Assert.ThrowsAsync<ProviderException>(() => Collect(Adapter, Call()));
 
         Assert.That(ex!.Kind, Is.EqualTo(ProviderErrorKind.InvalidResponse));
         Assert.That(ex.Message, Does.Contain("empty answer"));
