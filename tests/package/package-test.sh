@@ -51,6 +51,11 @@ if dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null | grep -qv '^not-in
   echo "== purging the $pkg already on this machine"
   dpkg -P "$pkg" >/dev/null
 fi
+# State left by something else (a daemon once run as root) would not be the package's to test.
+if [ -e /var/lib/cortex-llmd ]; then
+  echo "== removing a leftover /var/lib/cortex-llmd (the package is not installed)"
+  rm -rf /var/lib/cortex-llmd
+fi
 residue_scan > "$work/before.txt"
 etc_cortex_existed=0
 [ -d /etc/cortex ] && etc_cortex_existed=1
@@ -93,7 +98,8 @@ check "every packaged file is owned by root:root" test -z "$bad_owner"
 writable="$(dpkg -L "$pkg" | while read -r f; do [ -e "$f" ] && [ ! -L "$f" ] && find "$f" -maxdepth 0 -perm -o+w; done || true)"
 check "no world-writable packaged file" test -z "$writable"
 check "Depends has libssl3" grep -q 'libssl3' <(dpkg-query -W -f='${Depends}' "$pkg")
-check "enabled for systemd (deb-systemd-helper)" deb-systemd-helper was-enabled cortex-llmd.socket
+check "cortex-llmd.socket enabled (deb-systemd-helper)" test -L /etc/systemd/system/sockets.target.wants/cortex-llmd.socket
+check "cortex-llmd.service enabled (deb-systemd-helper)" test -L /etc/systemd/system/multi-user.target.wants/cortex-llmd.service
 
 echo "== user and group"
 check "group cortex exists" getent group cortex
