@@ -90,7 +90,7 @@ check "router.proto" test -f /usr/share/cortex-llmd/protos/cortex/llm/v1/router.
 check "health.proto" test -f /usr/share/cortex-llmd/protos/grpc/health/v1/health.proto
 check "cortex-llmd(8)" test -f /usr/share/man/man8/cortex-llmd.8.gz
 check "cortex-llm(1)" test -f /usr/share/man/man1/cortex-llm.1.gz
-for doc in copyright changelog.gz README.md llmd.env.example; do
+for doc in copyright changelog.gz README.md llmd.env.example docs/systemd.md docs/packaging.md; do
   check "/usr/share/doc/cortex-llmd/$doc" test -f "/usr/share/doc/cortex-llmd/$doc"
 done
 bad_owner="$(dpkg -L "$pkg" | while read -r f; do [ -e "$f" ] && [ ! -L "$f" ] && stat -c '%U:%G %n' "$f"; done | grep -v '^root:root ' | grep -v ' /etc$' || true)"
