@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# Package test for cortex-llmd (run as root on a Debian 12 machine; no systemd needed as PID 1).
+#   tests/package/package-test.sh [path/to/cortex-llmd_<version>_amd64.deb]
+# Without an argument it builds the .deb with packaging/build-deb.sh. Then: dpkg -i; checks files,
+# permissions, ownership, the conffile and the system user; runs the installed daemon the way
+# cortex-llmd.service would (its ExecStart as user cortex-llmd, group cortex, the unit's UMask and
+# environment, a socket in a private directory) and calls it with the installed cortex-llm; prints
+# start-to-listening time and idle RSS; then dpkg -r (config and state kept) and dpkg -P (config and
+# state removed, user kept) and looks for residue. Any failed check exits 1.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+pkg=cortex-llmd
+failures=0
+pass() { echo "  ok    $*"; }
+fail() { echo "  FAIL  $*"; failures=$((failures + 1)); }
+check() { local what="$1"; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
+die() { echo "package-test: $*" >&2; exit 1; }
+
+[ "$(id -u)" -eq 0 ] || die "must run as root (it installs and purges the package)"
+command -v setpriv >/dev/null || die "setpriv (util-linux) is missing"
+
+if [ $# -ge 1 ]; then
+  deb="$(readlink -f "$1")"
+else
+  echo "== build"
+  bash "$root/packaging/build-deb.sh"
+  version="$(sed -n 's:.*<VersionPrefix>\([^<]*\)</VersionPrefix>.*:\1:p' "$root/Directory.Build.props")"
+  deb="$root/artifacts/${pkg}_${version}_amd64.deb"
+fi
+[ -f "$deb" ] || die "no package at $deb"
+version="$(dpkg-deb -f "$deb" Version)"
+echo "== package $deb (version $version)"
+
+work="$(mktemp -d /tmp/cortex-llmd-pkgtest.XXXXXX)"
+daemon_pid=""
+cleanup() {
+  if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then kill -KILL "$daemon_pid" || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Where residue could appear, listed before the install and after the purge.
+residue_scan() {
+  find /etc /usr /var /opt /srv /run \
+    \( -path /var/lib/machines -o -path /var/cache -o -path /var/tmp -o -path /var/lib/apt \
+       -o -path /run/user -o -path /proc \) -prune -o \
+    \( -name '*cortex-llm*' -o -path '/etc/cortex' -o -path '/etc/cortex/*' -o -path '/run/cortex' \) -print 2>/dev/null | sort
+}
+
+if dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null | grep -qv '^not-installed$'; then
+  echo "== purging the $pkg already on this machine"
+  dpkg -P "$pkg" >/dev/null
+fi
+# State left by something else (a daemon once run as root) would not be the package's to test.
+if [ -e /var/lib/cortex-llmd ]; then
+  echo "== removing a leftover /var/lib/cortex-llmd (the package is not installed)"
+  rm -rf /var/lib/cortex-llmd
+fi
+residue_scan > "$work/before.txt"
+etc_cortex_existed=0
+[ -d /etc/cortex ] && etc_cortex_existed=1
+
+echo "== dpkg -i"
+if ! dpkg -i "$deb" > "$work/dpkg-i.log" 2>&1; then
+  if grep -q "dependency problems" "$work/dpkg-i.log"; then
+    echo "  dependencies missing; apt-get -f install"
+    DEBIAN_FRONTEND=noninteractive apt-get install -f -y -qq >/dev/null
+  else
+    cat "$work/dpkg-i.log"; die "dpkg -i failed"
+  fi
+fi
+check "installed" test "$(dpkg-query -W -f='${db:Status-Status}' "$pkg")" = installed
+
+echo "== files and permissions"
+mode_owner() { stat -c '%a %U:%G' "$1" 2>/dev/null; }
+check "/usr/lib/cortex-llmd/cortex-llmd is 755 root:root" test "$(mode_owner /usr/lib/cortex-llmd/cortex-llmd)" = "755 root:root"
+check "/usr/lib/cortex-llmd/cli/cortex-llm is 755 root:root" test "$(mode_owner /usr/lib/cortex-llmd/cli/cortex-llm)" = "755 root:root"
+check "/usr/bin/cortex-llm links to the CLI" test "$(readlink -f /usr/bin/cortex-llm)" = /usr/lib/cortex-llmd/cli/cortex-llm
+for unit in cortex-llmd.service cortex-llmd.socket; do
+  check "/usr/lib/systemd/system/$unit is 644 root:root" test "$(mode_owner /usr/lib/systemd/system/$unit)" = "644 root:root"
+  check "$unit is the repository's" cmp -s "/usr/lib/systemd/system/$unit" "$root/$unit"
+done
+exec_start="$(sed -n 's/^ExecStart=//p' /usr/lib/systemd/system/cortex-llmd.service)"
+check "ExecStart names the installed daemon" test -x "${exec_start%% *}"
+check "sysusers.d file" test -f /usr/lib/sysusers.d/cortex-llmd.conf
+check "/etc/cortex/llmd.json is 644 root:root" test "$(mode_owner /etc/cortex/llmd.json)" = "644 root:root"
+check "/etc/cortex/llmd.json is a conffile" grep -q '^ /etc/cortex/llmd.json ' <(dpkg-query -W -f='${Conffiles}\n' "$pkg")
+check "llmd.json is examples/providers.json" cmp -s /etc/cortex/llmd.json "$root/examples/providers.json"
+check "router.proto" test -f /usr/share/cortex-llmd/protos/cortex/llm/v1/router.proto
+check "health.proto" test -f /usr/share/cortex-llmd/protos/grpc/health/v1/health.proto
+check "cortex-llmd(8)" test -f /usr/share/man/man8/cortex-llmd.8.gz
+check "cortex-llm(1)" test -f /usr/share/man/man1/cortex-llm.1.gz
+for doc in copyright changelog.gz README.md llmd.env.example docs/systemd.md docs/packaging.md; do
+  check "/usr/share/doc/cortex-llmd/$doc" test -f "/usr/share/doc/cortex-llmd/$doc"
+done
+bad_owner="$(dpkg -L "$pkg" | while read -r f; do [ -e "$f" ] && [ ! -L "$f" ] && stat -c '%U:%G %n' "$f"; done | grep -v '^root:root ' | grep -v ' /etc$' || true)"
+check "every packaged file is owned by root:root" test -z "$bad_owner"
+writable="$(dpkg -L "$pkg" | while read -r f; do [ -e "$f" ] && [ ! -L "$f" ] && find "$f" -maxdepth 0 -perm -o+w; done || true)"
+check "no world-writable packaged file" test -z "$writable"
+check "Depends has libssl3" grep -q 'libssl3' <(dpkg-query -W -f='${Depends}' "$pkg")
+check "cortex-llmd.socket enabled (deb-systemd-helper)" test -L /etc/systemd/system/sockets.target.wants/cortex-llmd.socket
+check "cortex-llmd.service enabled (deb-systemd-helper)" test -L /etc/systemd/system/multi-user.target.wants/cortex-llmd.service
+
+echo "== user and group"
+check "group cortex exists" getent group cortex
+check "user cortex-llmd exists" getent passwd cortex-llmd
+uid="$(id -u cortex-llmd 2>/dev/null || echo 99999)"
+check "cortex-llmd is a system user (uid $uid)" test "$uid" -lt 1000
+check "its primary group is cortex" test "$(id -gn cortex-llmd 2>/dev/null)" = cortex
+check "it is in group cortex" grep -qw cortex <(id -Gn cortex-llmd 2>/dev/null)
+check "it has no login shell" grep -qE '(nologin|false)$' <(getent passwd cortex-llmd)
+
+echo "== the installed daemon, run the way the unit runs it"
+check "--version prints $version" grep -q "$version" <(/usr/lib/cortex-llmd/cortex-llmd --version 2>&1)
+# systemd would create StateDirectory= owned by the service user; so do we.
+install -d -m 0755 -o cortex-llmd -g cortex /var/lib/cortex-llmd
+# The administrator's key file, read by EnvironmentFile=; here only a harmless override.
+printf 'CORTEX_LLMD_LOGGING__LEVEL=information\n' > /etc/cortex/llmd.env
+chmod 0600 /etc/cortex/llmd.env
+rundir="$work/run"
+install -d -m 0750 -o cortex-llmd -g cortex "$rundir"
+sock="$rundir/llmd.sock"
+# ExecStart from the installed unit with our socket instead of /run/cortex/llmd.sock.
+read -r -a argv <<< "${exec_start/\/run\/cortex\/llmd.sock/$sock}"
+umask_value="$(sed -n 's/^UMask=//p' /usr/lib/systemd/system/cortex-llmd.service)"
+unit_env=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin LANG=C.UTF-8 USER=cortex-llmd
+  LOGNAME=cortex-llmd HOME=/var/lib/cortex-llmd SHELL=/usr/sbin/nologin
+  STATE_DIRECTORY=/var/lib/cortex-llmd RUNTIME_DIRECTORY=/run/cortex CONFIGURATION_DIRECTORY=/etc/cortex)
+while IFS= read -r line; do
+  case "$line" in ''|'#'*) ;; *) unit_env+=("$line") ;; esac
+done < /etc/cortex/llmd.env
+cat > "$work/start.sh" <<'START'
+#!/bin/sh
+umask "$1"; shift
+exec "$@"
+START
+chmod 0755 "$work/start.sh"
+chmod 0711 "$work"
+
+check "--check-config accepts /etc/cortex/llmd.json as cortex-llmd" \
+  setpriv --reuid=cortex-llmd --regid=cortex --init-groups --no-new-privs \
+  env -i "${unit_env[@]}" "${argv[0]}" --check-config --config /etc/cortex/llmd.json
+
+t0=$(date +%s%N)
+setpriv --reuid=cortex-llmd --regid=cortex --init-groups --no-new-privs --inh-caps=-all \
+  env -i "${unit_env[@]}" "$work/start.sh" "$umask_value" "${argv[@]}" \
+  > "$work/daemon.out" 2> "$work/daemon.err" &
+daemon_pid=$!
+listening=""
+for _ in $(seq 1 1000); do
+  if [ -S "$sock" ]; then listening=$(date +%s%N); break; fi
+  kill -0 "$daemon_pid" 2>/dev/null || break
+  sleep 0.01
+done
+if [ -z "$listening" ]; then
+  cat "$work/daemon.out" "$work/daemon.err"
+  die "the daemon did not bind $sock within 10 s"
+fi
+start_ms=$(( (listening - t0) / 1000000 ))
+health="$(/usr/bin/cortex-llm --socket "$sock" health 2>&1 || true)"
+serving=$(date +%s%N)
+check "cortex-llm health answers SERVING (got: $health)" test "$health" = SERVING
+route_status=0
+route_out="$(/usr/bin/cortex-llm --socket "$sock" route "hello" 2>&1)" || route_status=$?
+echo "$route_out" | sed 's/^/        /'
+check "cortex-llm route \"hello\" exits 0" test "$route_status" -eq 0
+check "the route starts on the local Ollama" grep -q 'ollama' <<< "$route_out"
+check "the daemon runs as cortex-llmd" test "$(ps -o user= -p "$daemon_pid")" = cortex-llmd
+check "the ledger is in the state directory, owned by cortex-llmd" \
+  test "$(stat -c %U /var/lib/cortex-llmd/ledger.db 2>/dev/null)" = cortex-llmd
+sleep 3
+rss_kb="$(awk '/^VmRSS:/ {print $2}' "/proc/$daemon_pid/status")"
+echo "  start to listening: ${start_ms} ms; to first SERVING answer (CLI included): $(( (serving - t0) / 1000000 )) ms"
+echo "  idle RSS: $(( rss_kb / 1024 )) MB (${rss_kb} kB)"
+check "start to listening under 1 s" test "$start_ms" -lt 1000
+check "idle RSS under 50 MB" test "$rss_kb" -lt 51200
+kill -TERM "$daemon_pid"
+stop_status=0
+for _ in $(seq 1 200); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
+wait "$daemon_pid" || stop_status=$?
+daemon_pid=""
+check "SIGTERM stops it with status 0" test "$stop_status" -eq 0
+if [ "$failures" -gt 0 ]; then sed 's/^/  daemon: /' "$work/daemon.out" "$work/daemon.err" | tail -n 40; fi
+
+echo "== dpkg -r (configuration and state stay)"
+dpkg -r "$pkg" > "$work/dpkg-r.log" 2>&1 || { cat "$work/dpkg-r.log"; die "dpkg -r failed"; }
+check "status is config-files" test "$(dpkg-query -W -f='${db:Status-Status}' "$pkg")" = config-files
+check "/usr/lib/cortex-llmd removed" test ! -e /usr/lib/cortex-llmd
+check "/usr/bin/cortex-llm removed" test ! -e /usr/bin/cortex-llm
+check "units removed" test ! -e /usr/lib/systemd/system/cortex-llmd.service
+check "/etc/cortex/llmd.json kept" test -f /etc/cortex/llmd.json
+check "/etc/cortex/llmd.env kept" test -f /etc/cortex/llmd.env
+check "the ledger kept" test -f /var/lib/cortex-llmd/ledger.db
+
+echo "== dpkg -P (configuration and state removed, user kept)"
+dpkg -P "$pkg" > "$work/dpkg-p.log" 2>&1 || { cat "$work/dpkg-p.log"; die "dpkg -P failed"; }
+check "status is not-installed" test "$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || echo not-installed)" = not-installed
+check "/etc/cortex/llmd.json removed" test ! -e /etc/cortex/llmd.json
+check "/etc/cortex/llmd.env removed" test ! -e /etc/cortex/llmd.env
+[ "$etc_cortex_existed" = 0 ] && check "/etc/cortex removed" test ! -e /etc/cortex
+check "/var/lib/cortex-llmd removed" test ! -e /var/lib/cortex-llmd
+check "user cortex-llmd kept" getent passwd cortex-llmd
+check "group cortex kept" getent group cortex
+residue_scan > "$work/after.txt"
+residue="$(comm -13 "$work/before.txt" "$work/after.txt")"
+[ -n "$residue" ] && echo "$residue" | sed 's/^/        residue: /'
+check "no residue (beyond the user and group)" test -z "$residue"
+
+if [ "$failures" -gt 0 ]; then
+  echo "package-test: $failures check(s) failed"
+  exit 1
+fi
+echo "package-test: all checks passed"
