@@ -8,7 +8,7 @@ namespace Cortex.Llmd.Ledger;
 
 /// <summary>
 /// GetStats over the ledger in SQL: the same filters, group keys, sums and nearest-rank percentiles
-/// as <see cref="StatsAggregator"/> computes in memory.
+/// as the in-memory reference aggregation in the tests computes.
 /// </summary>
 public static class LedgerStatsQuery
 {
@@ -19,7 +19,7 @@ public static class LedgerStatsQuery
         FROM f GROUP BY k;
         """;
 
-    // Nearest rank ceil(p × n / 100) in integers, exactly StatsAggregator.NearestRank.
+    // Nearest rank ceil(p × n / 100) in integers, exactly as the tests' reference aggregation does.
     private const string Percentiles = """
         SELECT k, MAX(CASE WHEN rn = (50 * n + 99) / 100 THEN latency_us END), MAX(CASE WHEN rn = (95 * n + 99) / 100 THEN latency_us END)
         FROM (SELECT k, latency_us, ROW_NUMBER() OVER (PARTITION BY k ORDER BY latency_us) AS rn, COUNT(*) OVER (PARTITION BY k) AS n FROM f)

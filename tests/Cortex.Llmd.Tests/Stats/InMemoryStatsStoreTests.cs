@@ -1,3 +1,4 @@
+using Cortex.Llmd.Tests.Support.Stats;
 using Cortex.Llm.V1;
 using Cortex.Llmd.Callers;
 using Cortex.Llmd.Stats;

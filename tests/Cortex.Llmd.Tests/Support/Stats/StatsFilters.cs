@@ -1,8 +1,9 @@
+using Cortex.Llmd.Stats;
 using System.Globalization;
 using Cortex.Llm.V1;
 using Cortex.Llmd.Configuration;
 
-namespace Cortex.Llmd.Stats;
+namespace Cortex.Llmd.Tests.Support.Stats;
 
 public static class StatsFilters
 {

@@ -1,10 +1,11 @@
+using Cortex.Llmd.Stats;
 using Cortex.Llm.V1;
 
-namespace Cortex.Llmd.Stats;
+namespace Cortex.Llmd.Tests.Support.Stats;
 
 /// <summary>
-/// Statistics over the most recent requests, kept in memory in a bounded ring. Answers the same
-/// queries the SQLite ledger will; older requests than the ring holds are not counted.
+/// A reference implementation of the stats queries over records kept in memory: the oracle the SQL
+/// ledger's statistics are compared with. Bounded ring; older requests are not counted.
 /// </summary>
 public sealed class InMemoryStatsStore(TimeProvider timeProvider, int capacity = InMemoryStatsStore.DefaultCapacity) : IStatsStore
 {

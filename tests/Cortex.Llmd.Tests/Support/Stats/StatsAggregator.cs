@@ -1,6 +1,7 @@
+using Cortex.Llmd.Stats;
 using Cortex.Llm.V1;
 
-namespace Cortex.Llmd.Stats;
+namespace Cortex.Llmd.Tests.Support.Stats;
 
 /// <summary>Sums records into a stats group: the one place totals and percentiles are computed.</summary>
 public sealed class StatsAggregator(string key)
