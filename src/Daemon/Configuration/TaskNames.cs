@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Cortex.Llm.V1;
 
 namespace Cortex.Llmd.Configuration;
@@ -6,7 +5,7 @@ namespace Cortex.Llmd.Configuration;
 /// <summary>The config spellings of task types, e.g. "systemOperation" for TASK_TYPE_SYSTEM_OPERATION.</summary>
 public static class TaskNames
 {
-    public static readonly FrozenDictionary<string, TaskType> ByConfigKey = new Dictionary<string, TaskType>(StringComparer.OrdinalIgnoreCase)
+    public static readonly Dictionary<string, TaskType> ByConfigKey = new Dictionary<string, TaskType>(StringComparer.OrdinalIgnoreCase)
     {
         ["userChat"] = TaskType.UserChat,
         ["requirementParsing"] = TaskType.RequirementParsing,
@@ -16,7 +15,7 @@ public static class TaskNames
         ["dependencyResolution"] = TaskType.DependencyResolution,
         ["configuration"] = TaskType.Configuration,
         ["toolExecution"] = TaskType.ToolExecution,
-    }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+    };
 
     public static string ConfigKey(TaskType task) =>
         ByConfigKey.FirstOrDefault(p => p.Value == task).Key ?? "unspecified";

@@ -1,14 +1,18 @@
-using System.Collections.Frozen;
 using Google.Protobuf;
 
 namespace Cortex.Llmd.Grpc;
 
 /// <summary>The methods the daemon serves, looked up by request path.</summary>
+/// <remarks>
+/// Registration ends at the first lookup; from then on the tables are only read, which a plain
+/// <see cref="Dictionary{TKey, TValue}"/> allows from any number of threads. Frozen collections would
+/// map System.Collections.Immutable into the process for a dozen entries.
+/// </remarks>
 public sealed class GrpcServiceRegistry
 {
     private readonly Dictionary<string, GrpcMethod> _methods = new(StringComparer.Ordinal);
-    private FrozenDictionary<string, GrpcMethod>? _frozen;
-    private FrozenSet<string>? _services;
+    private HashSet<string>? _services;
+    private volatile bool _sealed;
 
     public void AddUnary<TRequest, TResponse>(
         string service, string method, MessageParser<TRequest> parser, Func<TRequest, ServerCallContext, Task<TResponse>> handler)
@@ -27,19 +31,20 @@ public sealed class GrpcServiceRegistry
 
     internal bool TryGetMethod(string path, out GrpcMethod method)
     {
-        _frozen ??= _methods.ToFrozenDictionary(StringComparer.Ordinal);
-        return _frozen.TryGetValue(path, out method!);
+        _sealed = true;
+        return _methods.TryGetValue(path, out method!);
     }
 
     internal bool HasService(string service)
     {
-        _services ??= _methods.Values.Select(m => m.Service).ToFrozenSet(StringComparer.Ordinal);
+        _sealed = true;
+        _services ??= _methods.Values.Select(m => m.Service).ToHashSet(StringComparer.Ordinal);
         return _services.Contains(service);
     }
 
     private void Add(GrpcMethod method)
     {
-        if (_frozen is not null)
+        if (_sealed)
         {
             throw new InvalidOperationException("Methods must be registered before the first call.");
         }

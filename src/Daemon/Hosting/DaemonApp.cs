@@ -30,14 +30,15 @@ public static class DaemonApp
     public static WebApplication Build(DaemonOptions options, string socketPath, DaemonAppSettings? settings = null)
     {
         settings ??= new DaemonAppSettings();
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        // The empty builder: only our own config file feeds the daemon (no appsettings.json, no ASPNETCORE_*
+        // variables, no file watchers), and no routing, host filtering or auth middleware is loaded. Every
+        // assembly left out is mapped memory the idle daemon does not carry.
+        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
             ApplicationName = "cortex-llmd",
             ContentRootPath = AppContext.BaseDirectory,
         });
-
-        // Only our own config file feeds the daemon; no appsettings.json or ASPNETCORE_* surprises.
-        builder.Configuration.Sources.Clear();
+        builder.WebHost.UseKestrelCore();
         ConfigureLogging(builder.Logging, options, settings);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.Server.ShutdownTimeout);
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace Cortex.Llmd.Routing.Strategies;
 
 /// <summary>The strategies by name: the only place a name becomes a type.</summary>
@@ -11,14 +9,14 @@ public static class RoutingStrategies
     public const string Weighted = "weighted";
     public const string LeastBusy = "least-busy";
 
-    private static readonly FrozenDictionary<string, IRoutingStrategy> All = new IRoutingStrategy[]
+    private static readonly Dictionary<string, IRoutingStrategy> All = new IRoutingStrategy[]
     {
         new PriorityStrategy(),
         new LowestLatencyStrategy(),
         new LowestCostStrategy(),
         new WeightedStrategy(),
         new LeastBusyStrategy(),
-    }.ToFrozenDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase);
+    }.ToDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>For config validation: each accepted spelling mapped to its canonical name.</summary>
     public static IReadOnlyDictionary<string, string> ConfigChoices { get; } =
