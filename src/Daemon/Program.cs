@@ -5,6 +5,7 @@ using Cortex.Llmd.Model;
 using Cortex.Llmd.Providers;
 using Cortex.Llmd.Systemd;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Cortex.Llmd;
@@ -68,7 +69,7 @@ public static class Program
         if (settings.InheritedSocket is not null)
         {
             // systemd owns the socket file: no lock, no stale-socket removal, no chmod, no unlink at exit.
-            await using var app = DaemonApp.Build(options, socketPath, settings);
+            using IHost app = DaemonApp.Build(options, socketPath, settings);
             return await ServeAsync(app, options, socketPath, source).ConfigureAwait(false);
         }
 
@@ -85,7 +86,7 @@ public static class Program
 
         using (guard)
         {
-            await using var app = DaemonApp.Build(options, socketPath, settings);
+            using IHost app = DaemonApp.Build(options, socketPath, settings);
             if (guard.RemovedStaleSocket)
             {
                 Console.Error.WriteLine($"cortex-llmd: removed stale socket {socketPath} (nothing answered on it)");
@@ -99,7 +100,7 @@ public static class Program
     /// Serves until SIGTERM/SIGINT, reloading on SIGHUP. Stopping lets in-flight calls, streams
     /// included, finish within server.shutdownTimeout (Kestrel's StopAsync waits for them).
     /// </summary>
-    private static async Task<int> ServeAsync(Microsoft.AspNetCore.Builder.WebApplication app, DaemonOptions options, string socketPath, ConfigSource source)
+    private static async Task<int> ServeAsync(IHost app, DaemonOptions options, string socketPath, ConfigSource source)
     {
         IServiceProvider services = app.Services;
         RuntimeModelHolder holder = services.GetRequiredService<RuntimeModelHolder>();

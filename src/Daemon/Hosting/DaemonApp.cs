@@ -12,8 +12,6 @@ using Cortex.Llmd.Routing;
 using Cortex.Llmd.Services;
 using Cortex.Llmd.Stats;
 using Cortex.Llmd.Systemd;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -27,54 +25,54 @@ public static class DaemonApp
     public static string Version { get; } =
         typeof(DaemonApp).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    public static WebApplication Build(DaemonOptions options, string socketPath, DaemonAppSettings? settings = null)
+    public static IHost Build(DaemonOptions options, string socketPath, DaemonAppSettings? settings = null)
     {
         settings ??= new DaemonAppSettings();
-        // The empty builder: only our own config file feeds the daemon (no appsettings.json, no ASPNETCORE_*
-        // variables, no file watchers), and no routing, host filtering or auth middleware is loaded. Every
-        // assembly left out is mapped memory the idle daemon does not carry.
-        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+        // The empty builder: only our own config file feeds the daemon (no appsettings.json, no DOTNET_*
+        // variables, no file watchers). Every assembly left out is mapped memory the idle daemon does not carry.
+        HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
         {
             ApplicationName = "cortex-llmd",
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.WebHost.UseKestrelCore();
         ConfigureLogging(builder.Logging, options, settings);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.Server.ShutdownTimeout);
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = null; // the gRPC layer enforces its own message limit
-            kestrel.Limits.Http2.MaxStreamsPerConnection = options.Server.MaxConcurrentStreams;
-            Action<ListenOptions> configure = listen =>
-            {
-                listen.Protocols = HttpProtocols.Http2;
-                listen.Use(CallerIdentity.Middleware);
-            };
-            if (settings.InheritedSocket is { } inherited)
-            {
-                // Socket activation: systemd bound the socket and owns the file; we only accept on it.
-                kestrel.ListenHandle((ulong)inherited.FileDescriptor, configure);
-            }
-            else
-            {
-                kestrel.ListenUnixSocket(socketPath, configure);
-            }
-        });
-
         AddServices(builder.Services, options, socketPath, settings);
-        WebApplication app = builder.Build();
-        GrpcEndpoint endpoint = app.Services.GetRequiredService<GrpcEndpoint>();
-        app.Run(endpoint.HandleAsync);
+        builder.Services.AddHostedService(sp => new SocketServer(
+            KestrelOptions(options, socketPath, settings, sp), sp.GetRequiredService<GrpcEndpoint>().HandleAsync, sp.GetRequiredService<ILoggerFactory>()));
+        IHost app = builder.Build();
 
         HealthService health = app.Services.GetRequiredService<HealthService>();
         ISystemdNotifier notifier = app.Services.GetRequiredService<ISystemdNotifier>();
-        app.Lifetime.ApplicationStopping.Register(() =>
+        app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() =>
         {
             notifier.Stopping();
             health.SetAllNotServing();
         });
         return app;
+    }
+
+    private static KestrelServerOptions KestrelOptions(DaemonOptions options, string socketPath, DaemonAppSettings settings, IServiceProvider services)
+    {
+        var kestrel = new KestrelServerOptions { ApplicationServices = services, AddServerHeader = false };
+        kestrel.Limits.MaxRequestBodySize = null; // the gRPC layer enforces its own message limit
+        kestrel.Limits.Http2.MaxStreamsPerConnection = options.Server.MaxConcurrentStreams;
+        Action<ListenOptions> configure = listen =>
+        {
+            listen.Protocols = HttpProtocols.Http2;
+            listen.Use(CallerIdentity.Middleware);
+        };
+        if (settings.InheritedSocket is { } inherited)
+        {
+            // Socket activation: systemd bound the socket and owns the file; we only accept on it.
+            kestrel.ListenHandle((ulong)inherited.FileDescriptor, configure);
+        }
+        else
+        {
+            kestrel.ListenUnixSocket(socketPath, configure);
+        }
+
+        return kestrel;
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, DaemonOptions options, DaemonAppSettings settings)
@@ -185,7 +183,7 @@ public static class DaemonApp
     /// Binds, applies socket permissions, logs where the daemon serves, then tells systemd READY=1:
     /// only once the socket is bound and Kestrel accepts on it.
     /// </summary>
-    public static async Task StartAsync(WebApplication app, DaemonOptions options, string socketPath, CancellationToken cancellationToken = default)
+    public static async Task StartAsync(IHost app, DaemonOptions options, string socketPath, CancellationToken cancellationToken = default)
     {
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Cortex.Llmd");

@@ -2,14 +2,14 @@ using System.Collections;
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Hosting;
 using Cortex.Llmd.Providers;
-using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
 
 namespace Cortex.Llmd.Tests.Support;
 
 /// <summary>A daemon running in this test process on a private temporary socket.</summary>
 public sealed class TestDaemon : IAsyncDisposable
 {
-    private TestDaemon(string directory, string socketPath, WebApplication app, DaemonOptions options)
+    private TestDaemon(string directory, string socketPath, IHost app, DaemonOptions options)
     {
         Directory = directory;
         SocketPath = socketPath;
@@ -21,7 +21,7 @@ public sealed class TestDaemon : IAsyncDisposable
 
     public string SocketPath { get; }
 
-    public WebApplication App { get; }
+    public IHost App { get; }
 
     public DaemonOptions Options { get; }
 
@@ -50,7 +50,7 @@ public sealed class TestDaemon : IAsyncDisposable
         DaemonOptions options = ConfigLoader.Load(configPath, new Hashtable(), socketPath, ProviderFactoryRegistry.CreateDefault());
         settings ??= new DaemonAppSettings { ConfigureLogging = logging => { } };
         settings = settings with { LedgerPath = settings.LedgerPath ?? Path.Combine(directory, "ledger.db") };
-        WebApplication app = DaemonApp.Build(options, socketPath, settings);
+        IHost app = DaemonApp.Build(options, socketPath, settings);
         await DaemonApp.StartAsync(app, options, socketPath);
         return new TestDaemon(directory, socketPath, app, options);
     }
@@ -58,7 +58,7 @@ public sealed class TestDaemon : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await App.StopAsync();
-        await App.DisposeAsync();
+        App.Dispose();
         TempDirectory.Delete(Directory);
     }
 }
