@@ -42,6 +42,10 @@ internal sealed class SocketServer : IHostedService, IDisposable
 
         public Task ProcessRequestAsync(HttpContext context) => handler(context);
 
-        public void DisposeContext(HttpContext context, Exception? exception) => ((DefaultHttpContext)context).Uninitialize();
+        // Contexts are not pooled, so there is nothing to reset; DefaultHttpContext.Uninitialize would
+        // also load the WebSockets and cryptography assemblies (~1.2 MB) only to clear fields.
+        public void DisposeContext(HttpContext context, Exception? exception)
+        {
+        }
     }
 }
