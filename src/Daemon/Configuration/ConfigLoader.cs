@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Text.Json;
 using Cortex.Llmd.Providers;
 using Microsoft.Extensions.Configuration;
 
@@ -34,8 +35,11 @@ public static class ConfigLoader
             overrides["server:socketPath"] = socketOverride;
         }
 
+        // A stream rather than AddJsonFile: the file provider would load the physical file provider and
+        // its watcher machinery into the daemon for one read.
+        using FileStream file = File.OpenRead(Path.GetFullPath(configPath));
         return new ConfigurationBuilder()
-            .AddJsonFile(Path.GetFullPath(configPath), optional: false, reloadOnChange: false)
+            .AddJsonStream(file)
             .AddInMemoryCollection(overrides)
             .Build();
     }
@@ -52,6 +56,10 @@ public static class ConfigLoader
         try
         {
             configuration = Build(configPath, environment, socketOverride);
+        }
+        catch (JsonException ex)
+        {
+            throw new ConfigException($"cannot read config file {configPath}: {DescribeJson(ex)}");
         }
         catch (Exception ex) when (ex is FormatException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
@@ -70,4 +78,15 @@ public static class ConfigLoader
 
     private static string Describe(Exception ex) =>
         ex.InnerException is { } inner ? ex.Message + " " + inner.Message : ex.Message;
+
+    /// <summary>"invalid JSON at line 3, byte 7: ..." with one-based positions, as an editor shows them.</summary>
+    private static string DescribeJson(JsonException ex)
+    {
+        string message = ex.Message;
+        int location = message.IndexOf(" Path:", StringComparison.Ordinal) is >= 0 and var path ? path : message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        string what = location >= 0 ? message[..location] : message;
+        return ex.LineNumber is { } line
+            ? $"invalid JSON at line {line + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}: {what}"
+            : "invalid JSON: " + what;
+    }
 }

@@ -63,7 +63,7 @@ public class DaemonProcessTests
         using DaemonProcess daemon = DaemonProcess.Start(null, "--config", config);
 
         Assert.That(await daemon.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(78));
-        Assert.That(daemon.Stderr, Does.Contain("cannot read config file"));
+        Assert.That(daemon.Stderr, Does.Contain($"cannot read config file {config}: invalid JSON at line 1"));
     }
 
     [Test]
