@@ -7,6 +7,7 @@ using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Events;
 using Cortex.Llmd.Grpc;
 using Cortex.Llmd.Ledger;
+using Cortex.Llmd.Ledger.Sqlite;
 using Cortex.Llmd.Logging;
 using Cortex.Llmd.Pricing;
 using Cortex.Llmd.Routing;
@@ -182,15 +183,15 @@ public sealed class BudgetGuard
             {
                 if (_store() is { } store)
                 {
-                    using Microsoft.Data.Sqlite.SqliteConnection connection = store.OpenConnection();
-                    Log.BudgetSpendLoaded(_logger, _book.Load(connection));
+                    using SqliteDatabase database = store.OpenConnection();
+                    Log.BudgetSpendLoaded(_logger, _book.Load(database));
                 }
                 else
                 {
                     Log.BudgetNoLedger(_logger, "the ledger could not be opened");
                 }
             }
-            catch (Microsoft.Data.Sqlite.SqliteException ex)
+            catch (SqliteCallException ex)
             {
                 Log.BudgetNoLedger(_logger, ex.Message);
             }

@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using Cortex.Llmd.Ledger.Sqlite;
 
 namespace Cortex.Llmd.Budgets;
 
@@ -57,23 +57,21 @@ public sealed class SpendBook(TimeProvider timeProvider)
     /// Loads the current day's and month's spend from the ledger's requests table. Returns how many
     /// distinct (tenant, uid, unit) groups had spend this month.
     /// </summary>
-    public int Load(SqliteConnection connection)
+    public int Load(SqliteDatabase database)
     {
         lock (_gate)
         {
             Roll();
-            using SqliteCommand command = connection.CreateCommand();
-            command.CommandText = """
+            using SqliteStatement reader = database.Prepare("""
                 SELECT tenant, caller_uid, caller_unit, SUM(cost_nano_usd), SUM(CASE WHEN time_ms >= $day THEN cost_nano_usd ELSE 0 END)
                 FROM requests WHERE time_ms >= $month GROUP BY tenant, caller_uid, caller_unit
-                """;
-            command.Parameters.AddWithValue("$day", DayStart(_day).ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("$month", MonthStart(_day).ToUnixTimeMilliseconds());
-            using SqliteDataReader reader = command.ExecuteReader();
+                """);
+            reader.Bind("$day", DayStart(_day).ToUnixTimeMilliseconds());
+            reader.Bind("$month", MonthStart(_day).ToUnixTimeMilliseconds());
             int groups = 0;
-            while (reader.Read())
+            while (reader.Step())
             {
-                uint? uid = reader.IsDBNull(1) ? null : (uint)reader.GetInt64(1);
+                uint? uid = reader.IsNull(1) ? null : (uint)reader.GetInt64(1);
                 foreach (string key in SpendKeys.For(reader.GetString(0), uid, reader.GetString(2)))
                 {
                     Add(_monthly, key, reader.GetInt64(3));

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Health;
-using Microsoft.Data.Sqlite;
+using Cortex.Llmd.Ledger.Sqlite;
 
 namespace Cortex.Llmd.Ledger;
 
@@ -20,17 +20,15 @@ public sealed class LedgerBreakerStore(LedgerWriter writer) : IBreakerStore
             return result;
         }
 
-        using SqliteConnection connection = store.OpenConnection();
-        using SqliteCommand command = connection.CreateCommand();
-        command.CommandText = "SELECT provider, model, state, since_ms, opened_ms, blocked_until_ms, samples, reason FROM breakers";
-        using SqliteDataReader reader = command.ExecuteReader();
-        while (reader.Read())
+        using SqliteDatabase database = store.OpenConnection();
+        using SqliteStatement reader = database.Prepare("SELECT provider, model, state, since_ms, opened_ms, blocked_until_ms, samples, reason FROM breakers");
+        while (reader.Step())
         {
             var snapshot = new BreakerSnapshot(
                 ParseState(reader.GetString(2)),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
-                reader.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
-                reader.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+                reader.IsNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+                reader.IsNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
                 ParseSamples(reader.GetString(6)),
                 reader.GetString(7));
             result[new TargetRef(reader.GetString(0), reader.GetString(1))] = snapshot;
@@ -42,24 +40,23 @@ public sealed class LedgerBreakerStore(LedgerWriter writer) : IBreakerStore
     public void Save(TargetRef target, BreakerSnapshot snapshot)
     {
         LedgerStore store = writer.Store ?? throw new InvalidOperationException("the ledger is not open");
-        using SqliteConnection connection = store.OpenConnection();
-        using SqliteCommand command = connection.CreateCommand();
-        command.CommandText = """
+        using SqliteDatabase database = store.OpenConnection();
+        using SqliteStatement command = database.Prepare("""
             INSERT INTO breakers (provider, model, state, since_ms, opened_ms, blocked_until_ms, samples, reason)
             VALUES ($provider, $model, $state, $since, $opened, $blocked, $samples, $reason)
             ON CONFLICT (provider, model) DO UPDATE SET state = excluded.state, since_ms = excluded.since_ms,
                 opened_ms = excluded.opened_ms, blocked_until_ms = excluded.blocked_until_ms,
                 samples = excluded.samples, reason = excluded.reason
-            """;
-        command.Parameters.AddWithValue("$provider", target.Provider);
-        command.Parameters.AddWithValue("$model", target.Model);
-        command.Parameters.AddWithValue("$state", snapshot.State.ToName());
-        command.Parameters.AddWithValue("$since", snapshot.Since.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$opened", (object?)snapshot.OpenedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
-        command.Parameters.AddWithValue("$blocked", (object?)snapshot.BlockedUntil?.ToUnixTimeMilliseconds() ?? DBNull.Value);
-        command.Parameters.AddWithValue("$samples", string.Join(',', snapshot.Samples.Select(s => $"{s.At.ToUnixTimeMilliseconds()}:{(s.Success ? 1 : 0)}")));
-        command.Parameters.AddWithValue("$reason", snapshot.Reason);
-        command.ExecuteNonQuery();
+            """);
+        command.Bind("$provider", target.Provider);
+        command.Bind("$model", target.Model);
+        command.Bind("$state", snapshot.State.ToName());
+        command.Bind("$since", snapshot.Since.ToUnixTimeMilliseconds());
+        command.Bind("$opened", snapshot.OpenedAt?.ToUnixTimeMilliseconds());
+        command.Bind("$blocked", snapshot.BlockedUntil?.ToUnixTimeMilliseconds());
+        command.Bind("$samples", string.Join(',', snapshot.Samples.Select(s => $"{s.At.ToUnixTimeMilliseconds()}:{(s.Success ? 1 : 0)}")));
+        command.Bind("$reason", snapshot.Reason);
+        command.Execute();
     }
 
     private static BreakerState ParseState(string text) => text switch

@@ -1,5 +1,5 @@
+using Cortex.Llmd.Ledger.Sqlite;
 using Cortex.Llmd.Logging;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace Cortex.Llmd.Ledger;
@@ -52,7 +52,7 @@ public sealed class LedgerRetention(LedgerWriter writer, LedgerOptions options, 
             }
             while (deleted == BatchSize);
         }
-        catch (SqliteException ex)
+        catch (SqliteCallException ex)
         {
             Log.LedgerPruneFailed(logger, ex.Message);
         }

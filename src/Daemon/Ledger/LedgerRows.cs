@@ -4,7 +4,7 @@ using Cortex.Llm.V1;
 using Cortex.Llmd.Callers;
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Stats;
-using Microsoft.Data.Sqlite;
+using Cortex.Llmd.Ledger.Sqlite;
 
 namespace Cortex.Llmd.Ledger;
 
@@ -18,94 +18,68 @@ public static class LedgerRows
 
     private static readonly string[] RequestParameters = [.. RequestColumns.Split(", ").Select(c => "$" + c)];
 
-    public static SqliteCommand InsertRequest(SqliteConnection connection, SqliteTransaction transaction)
-    {
-        SqliteCommand command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = $"INSERT INTO requests ({RequestColumns}) VALUES ({string.Join(", ", RequestParameters)}) ON CONFLICT (request_id) DO NOTHING";
-        foreach (string name in RequestParameters)
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
+    public static SqliteStatement InsertRequest(SqliteDatabase database) =>
+        database.Prepare($"INSERT INTO requests ({RequestColumns}) VALUES ({string.Join(", ", RequestParameters)}) ON CONFLICT (request_id) DO NOTHING");
 
-        command.Prepare();
-        return command;
+    public static SqliteStatement InsertAttempt(SqliteDatabase database) =>
+        database.Prepare("INSERT INTO attempts (request_id, seq, provider, model, outcome, reason, http_status, latency_us) "
+            + "VALUES ($request_id, $seq, $provider, $model, $outcome, $reason, $http_status, $latency_us)");
+
+    public static void Bind(SqliteStatement s, RequestRecord r, bool storePrompts)
+    {
+        s.Bind("$request_id", r.RequestId);
+        s.Bind("$time_ms", r.Time.ToUnixTimeMilliseconds());
+        s.Bind("$caller_uid", (long?)r.Caller.Uid);
+        s.Bind("$caller_gid", (long?)r.Caller.Gid);
+        s.Bind("$caller_pid", (long?)r.Caller.Pid);
+        s.Bind("$caller_process", r.Caller.ProcessName);
+        s.Bind("$caller_unit", r.Caller.Unit);
+        s.Bind("$tenant", r.TenantId);
+        s.Bind("$labels_json", LabelsJson(r.Labels));
+        s.Bind("$task", TaskNames.ConfigKey(r.Task));
+        s.Bind("$route", r.Route);
+        s.Bind("$provider", r.Provider);
+        s.Bind("$model", r.Model);
+        s.Bind("$status", r.Status);
+        s.Bind("$attempts", r.Attempts.Count);
+        s.Bind("$fallbacks", Math.Max(0, r.Attempts.Count - 1));
+        s.Bind("$input_tokens", (long)r.Usage.InputTokens);
+        s.Bind("$cached_input_tokens", (long)r.Usage.CachedInputTokens);
+        s.Bind("$cache_write_tokens", (long)r.Usage.CacheWriteTokens);
+        s.Bind("$output_tokens", (long)r.Usage.OutputTokens);
+        s.Bind("$reasoning_tokens", (long)r.Usage.ReasoningTokens);
+        s.Bind("$cost_nano_usd", r.Cost.NanoUsd);
+        s.Bind("$priced", r.Cost.Priced ? 1 : 0);
+        s.Bind("$latency_us", Micros(r.Latency));
+        s.Bind("$ttft_us", r.Ttft is { } ttft ? Micros(ttft) : null);
+        s.Bind("$prompt_text", storePrompts ? r.PromptText : null);
+        s.Bind("$answer_text", storePrompts ? r.AnswerText : null);
     }
 
-    public static SqliteCommand InsertAttempt(SqliteConnection connection, SqliteTransaction transaction)
+    public static void Bind(SqliteStatement s, string requestId, int seq, Attempt a)
     {
-        SqliteCommand command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "INSERT INTO attempts (request_id, seq, provider, model, outcome, reason, http_status, latency_us) "
-            + "VALUES ($request_id, $seq, $provider, $model, $outcome, $reason, $http_status, $latency_us)";
-        foreach (string name in (string[])["$request_id", "$seq", "$provider", "$model", "$outcome", "$reason", "$http_status", "$latency_us"])
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-
-        command.Prepare();
-        return command;
-    }
-
-    public static void Bind(SqliteCommand command, RequestRecord r, bool storePrompts)
-    {
-        SqliteParameterCollection p = command.Parameters;
-        p["$request_id"].Value = r.RequestId;
-        p["$time_ms"].Value = r.Time.ToUnixTimeMilliseconds();
-        p["$caller_uid"].Value = r.Caller.Uid is { } uid ? (long)uid : DBNull.Value;
-        p["$caller_gid"].Value = r.Caller.Gid is { } gid ? (long)gid : DBNull.Value;
-        p["$caller_pid"].Value = r.Caller.Pid is { } pid ? (long)pid : DBNull.Value;
-        p["$caller_process"].Value = r.Caller.ProcessName;
-        p["$caller_unit"].Value = r.Caller.Unit;
-        p["$tenant"].Value = r.TenantId;
-        p["$labels_json"].Value = LabelsJson(r.Labels);
-        p["$task"].Value = TaskNames.ConfigKey(r.Task);
-        p["$route"].Value = r.Route;
-        p["$provider"].Value = r.Provider;
-        p["$model"].Value = r.Model;
-        p["$status"].Value = r.Status;
-        p["$attempts"].Value = r.Attempts.Count;
-        p["$fallbacks"].Value = Math.Max(0, r.Attempts.Count - 1);
-        p["$input_tokens"].Value = (long)r.Usage.InputTokens;
-        p["$cached_input_tokens"].Value = (long)r.Usage.CachedInputTokens;
-        p["$cache_write_tokens"].Value = (long)r.Usage.CacheWriteTokens;
-        p["$output_tokens"].Value = (long)r.Usage.OutputTokens;
-        p["$reasoning_tokens"].Value = (long)r.Usage.ReasoningTokens;
-        p["$cost_nano_usd"].Value = r.Cost.NanoUsd;
-        p["$priced"].Value = r.Cost.Priced ? 1 : 0;
-        p["$latency_us"].Value = Micros(r.Latency);
-        p["$ttft_us"].Value = r.Ttft is { } ttft ? Micros(ttft) : DBNull.Value;
-        p["$prompt_text"].Value = storePrompts && r.PromptText is { } prompt ? prompt : DBNull.Value;
-        p["$answer_text"].Value = storePrompts && r.AnswerText is { } answer ? answer : DBNull.Value;
-    }
-
-    public static void Bind(SqliteCommand command, string requestId, int seq, Attempt a)
-    {
-        SqliteParameterCollection p = command.Parameters;
-        p["$request_id"].Value = requestId;
-        p["$seq"].Value = seq;
-        p["$provider"].Value = a.Provider;
-        p["$model"].Value = a.Model;
-        p["$outcome"].Value = a.Outcome.ToString();
-        p["$reason"].Value = a.Reason;
-        p["$http_status"].Value = (long)a.HttpStatus;
-        p["$latency_us"].Value = (long)a.LatencyUs;
+        s.Bind("$request_id", requestId);
+        s.Bind("$seq", seq);
+        s.Bind("$provider", a.Provider);
+        s.Bind("$model", a.Model);
+        s.Bind("$outcome", a.Outcome.ToString());
+        s.Bind("$reason", a.Reason);
+        s.Bind("$http_status", (long)a.HttpStatus);
+        s.Bind("$latency_us", (long)a.LatencyUs);
     }
 
     /// <summary>Reads one request back with its attempts; null when the ledger has no such row.</summary>
-    public static RequestRecord? Read(SqliteConnection connection, string requestId)
+    public static RequestRecord? Read(SqliteDatabase database, string requestId)
     {
-        using SqliteCommand command = connection.CreateCommand();
-        command.CommandText = $"SELECT {RequestColumns} FROM requests WHERE request_id = $id";
-        command.Parameters.AddWithValue("$id", requestId);
-        using SqliteDataReader r = command.ExecuteReader();
-        if (!r.Read())
+        using SqliteStatement r = database.Prepare($"SELECT {RequestColumns} FROM requests WHERE request_id = $id");
+        r.Bind("$id", requestId);
+        if (!r.Step())
         {
             return null;
         }
 
         var caller = new CallerInfo(
-            r.IsDBNull(2) ? null : (uint)r.GetInt64(2), r.IsDBNull(3) ? null : (uint)r.GetInt64(3), r.IsDBNull(4) ? null : (uint)r.GetInt64(4),
+            r.IsNull(2) ? null : (uint)r.GetInt64(2), r.IsNull(3) ? null : (uint)r.GetInt64(3), r.IsNull(4) ? null : (uint)r.GetInt64(4),
             r.GetString(5), r.GetString(6));
         var usage = new Usage
         {
@@ -118,24 +92,22 @@ public static class LedgerRows
         TaskType task = TaskNames.ByConfigKey.TryGetValue(r.GetString(9), out TaskType known) ? known : TaskType.Unspecified;
         return new RequestRecord(
             DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), r.GetString(0), task, r.GetString(10), r.GetString(11), r.GetString(12),
-            r.GetString(7), caller, r.GetString(13), ReadAttempts(connection, requestId), usage,
+            r.GetString(7), caller, r.GetString(13), ReadAttempts(database, requestId), usage,
             new Cost { NanoUsd = r.GetInt64(21), Priced = r.GetInt64(22) != 0 }, TimeSpan.FromMicroseconds(r.GetInt64(23)))
         {
             Labels = ParseLabels(r.GetString(8)),
-            Ttft = r.IsDBNull(24) ? null : TimeSpan.FromMicroseconds(r.GetInt64(24)),
-            PromptText = r.IsDBNull(25) ? null : r.GetString(25),
-            AnswerText = r.IsDBNull(26) ? null : r.GetString(26),
+            Ttft = r.IsNull(24) ? null : TimeSpan.FromMicroseconds(r.GetInt64(24)),
+            PromptText = r.IsNull(25) ? null : r.GetString(25),
+            AnswerText = r.IsNull(26) ? null : r.GetString(26),
         };
     }
 
-    private static List<Attempt> ReadAttempts(SqliteConnection connection, string requestId)
+    private static List<Attempt> ReadAttempts(SqliteDatabase database, string requestId)
     {
-        using SqliteCommand command = connection.CreateCommand();
-        command.CommandText = "SELECT provider, model, outcome, reason, http_status, latency_us FROM attempts WHERE request_id = $id ORDER BY seq";
-        command.Parameters.AddWithValue("$id", requestId);
-        using SqliteDataReader r = command.ExecuteReader();
+        using SqliteStatement r = database.Prepare("SELECT provider, model, outcome, reason, http_status, latency_us FROM attempts WHERE request_id = $id ORDER BY seq");
+        r.Bind("$id", requestId);
         var attempts = new List<Attempt>();
-        while (r.Read())
+        while (r.Step())
         {
             attempts.Add(new Attempt
             {

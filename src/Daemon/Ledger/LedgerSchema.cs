@@ -1,4 +1,5 @@
-using Microsoft.Data.Sqlite;
+using System.Globalization;
+using Cortex.Llmd.Ledger.Sqlite;
 
 namespace Cortex.Llmd.Ledger;
 
@@ -92,13 +93,13 @@ public static class LedgerSchema
 
     public static int LatestVersion => Migrations.Count;
 
-    public static long UserVersion(SqliteConnection connection) => Scalar(connection, "PRAGMA user_version");
+    public static long UserVersion(SqliteDatabase database) => database.ScalarInt64("PRAGMA user_version");
 
     /// <summary>Runs every migration above the database's version, up to <paramref name="target"/>.</summary>
-    public static void Migrate(SqliteConnection connection, int? target = null)
+    public static void Migrate(SqliteDatabase database, int? target = null)
     {
         int last = target ?? LatestVersion;
-        long version = UserVersion(connection);
+        long version = UserVersion(database);
         if (version > LatestVersion)
         {
             throw new LedgerVersionException($"ledger schema version {version} is newer than this daemon's ({LatestVersion})");
@@ -106,21 +107,11 @@ public static class LedgerSchema
 
         for (int n = (int)version + 1; n <= last; n++)
         {
-            using SqliteTransaction transaction = connection.BeginTransaction();
-            using SqliteCommand command = connection.CreateCommand();
-            command.Transaction = transaction;
+            using SqliteWriteTransaction transaction = database.BeginWrite();
             // PRAGMA takes no parameters; n is an integer we produced.
-            command.CommandText = Migrations[n - 1] + $"\nPRAGMA user_version = {n.ToString(System.Globalization.CultureInfo.InvariantCulture)};";
-            command.ExecuteNonQuery();
+            database.Execute(Migrations[n - 1] + $"\nPRAGMA user_version = {n.ToString(CultureInfo.InvariantCulture)};");
             transaction.Commit();
         }
-    }
-
-    internal static long Scalar(SqliteConnection connection, string sql)
-    {
-        using SqliteCommand command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToInt64(command.ExecuteScalar() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
     }
 }
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using Cortex.Llm.V1;
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Stats;
-using Microsoft.Data.Sqlite;
+using Cortex.Llmd.Ledger.Sqlite;
 
 namespace Cortex.Llmd.Ledger;
 
@@ -27,55 +27,36 @@ public static class LedgerStatsQuery
         """;
 
     /// <summary>Every matching row's group in [since, until] (Unix ms, inclusive), ordered by key.</summary>
-    public static IReadOnlyList<StatsGroup> Groups(SqliteConnection connection, long sinceMs, long untilMs, StatsFilter? filter, GroupBy groupBy)
+    public static IReadOnlyList<StatsGroup> Groups(SqliteDatabase database, long sinceMs, long untilMs, StatsFilter? filter, GroupBy groupBy)
     {
-        using SqliteCommand command = connection.CreateCommand();
-        string where = Where(command, filter);
-        command.Parameters.AddWithValue("$since", sinceMs);
-        command.Parameters.AddWithValue("$until", untilMs);
+        List<(string Column, object Value)> conditions = Conditions(filter);
+        string where = string.Concat(conditions.Select((c, n) => $" AND {c.Column} = {Parameter(n)}"));
         string rows = $"WITH f AS (SELECT {KeyExpression(groupBy)} AS k, * FROM requests WHERE time_ms >= $since AND time_ms <= $until{where}) ";
-        command.CommandText = rows + Sums + rows + Percentiles;
 
         var groups = new SortedDictionary<string, StatsGroup>(StringComparer.Ordinal);
-        using SqliteDataReader r = command.ExecuteReader();
-        while (r.Read())
+        using (SqliteStatement sums = Prepare(database, rows + Sums, sinceMs, untilMs, conditions))
         {
-            string key = r.GetString(0);
-            groups[key] = new StatsGroup
+            while (sums.Step())
             {
-                Key = key,
-                Requests = (ulong)r.GetInt64(1),
-                Attempts = (ulong)r.GetInt64(2),
-                Failures = (ulong)r.GetInt64(3),
-                Fallbacks = (ulong)r.GetInt64(4),
-                Cancelled = (ulong)r.GetInt64(5),
-                DeadlineExceeded = (ulong)r.GetInt64(6),
-                Usage = new Usage
-                {
-                    InputTokens = (ulong)r.GetInt64(7),
-                    CachedInputTokens = (ulong)r.GetInt64(8),
-                    CacheWriteTokens = (ulong)r.GetInt64(9),
-                    OutputTokens = (ulong)r.GetInt64(10),
-                    ReasoningTokens = (ulong)r.GetInt64(11),
-                },
-                Cost = new Cost { NanoUsd = r.GetInt64(12), Priced = r.GetInt64(13) != 0 },
-            };
+                StatsGroup group = ReadSums(sums);
+                groups[group.Key] = group;
+            }
         }
 
-        r.NextResult();
-        while (r.Read())
+        using SqliteStatement percentiles = Prepare(database, rows + Percentiles, sinceMs, untilMs, conditions);
+        while (percentiles.Step())
         {
-            StatsGroup group = groups[r.GetString(0)];
-            group.LatencyP50Us = (ulong)r.GetInt64(1);
-            group.LatencyP95Us = (ulong)r.GetInt64(2);
+            StatsGroup group = groups[percentiles.GetString(0)];
+            group.LatencyP50Us = (ulong)percentiles.GetInt64(1);
+            group.LatencyP95Us = (ulong)percentiles.GetInt64(2);
         }
 
         return [.. groups.Values];
     }
 
     /// <summary>The whole range as one group with an empty key (zeros when nothing matched).</summary>
-    public static StatsGroup Total(SqliteConnection connection, long sinceMs, long untilMs, StatsFilter? filter) =>
-        Groups(connection, sinceMs, untilMs, filter, GroupBy.None) is [StatsGroup total]
+    public static StatsGroup Total(SqliteDatabase database, long sinceMs, long untilMs, StatsFilter? filter) =>
+        Groups(database, sinceMs, untilMs, filter, GroupBy.None) is [StatsGroup total]
             ? total
             : new StatsGroup { Key = string.Empty, Usage = new Usage(), Cost = new Cost { Priced = true } };
 
@@ -90,20 +71,58 @@ public static class LedgerStatsQuery
         _ => "''",
     };
 
-    private static string Where(SqliteCommand command, StatsFilter? filter)
+    private static StatsGroup ReadSums(SqliteStatement r) => new()
     {
-        if (filter is null)
+        Key = r.GetString(0),
+        Requests = (ulong)r.GetInt64(1),
+        Attempts = (ulong)r.GetInt64(2),
+        Failures = (ulong)r.GetInt64(3),
+        Fallbacks = (ulong)r.GetInt64(4),
+        Cancelled = (ulong)r.GetInt64(5),
+        DeadlineExceeded = (ulong)r.GetInt64(6),
+        Usage = new Usage
         {
-            return string.Empty;
+            InputTokens = (ulong)r.GetInt64(7),
+            CachedInputTokens = (ulong)r.GetInt64(8),
+            CacheWriteTokens = (ulong)r.GetInt64(9),
+            OutputTokens = (ulong)r.GetInt64(10),
+            ReasoningTokens = (ulong)r.GetInt64(11),
+        },
+        Cost = new Cost { NanoUsd = r.GetInt64(12), Priced = r.GetInt64(13) != 0 },
+    };
+
+    private static string Parameter(int n) => "$f" + n.ToString(CultureInfo.InvariantCulture);
+
+    private static SqliteStatement Prepare(SqliteDatabase database, string sql, long sinceMs, long untilMs, List<(string Column, object Value)> conditions)
+    {
+        SqliteStatement statement = database.Prepare(sql);
+        statement.Bind("$since", sinceMs);
+        statement.Bind("$until", untilMs);
+        for (int n = 0; n < conditions.Count; n++)
+        {
+            if (conditions[n].Value is long number)
+            {
+                statement.Bind(Parameter(n), number);
+            }
+            else
+            {
+                statement.Bind(Parameter(n), (string)conditions[n].Value);
+            }
         }
 
-        var clauses = new List<string>();
-        void Add(string column, object value)
+        return statement;
+    }
+
+    /// <summary>The filter's set fields as column = value conditions, in a fixed order.</summary>
+    private static List<(string Column, object Value)> Conditions(StatsFilter? filter)
+    {
+        var conditions = new List<(string Column, object Value)>();
+        if (filter is null)
         {
-            string name = "$f" + clauses.Count.ToString(CultureInfo.InvariantCulture);
-            clauses.Add($" AND {column} = {name}");
-            command.Parameters.AddWithValue(name, value);
+            return conditions;
         }
+
+        void Add(string column, object value) => conditions.Add((column, value));
 
         if (filter.Provider.Length > 0)
         {
@@ -140,6 +159,6 @@ public static class LedgerStatsQuery
             Add("caller_unit", filter.CallerUnit);
         }
 
-        return string.Concat(clauses);
+        return conditions;
     }
 }

@@ -1,8 +1,8 @@
 using Cortex.Llm.V1;
 using Cortex.Llm.Wire;
 using Cortex.Llmd.Grpc;
+using Cortex.Llmd.Ledger.Sqlite;
 using Cortex.Llmd.Stats;
-using Microsoft.Data.Sqlite;
 
 namespace Cortex.Llmd.Ledger;
 
@@ -16,8 +16,8 @@ public sealed class LedgerStatsStore(LedgerWriter writer, TimeProvider timeProvi
         LedgerStore store = OpenStore();
         try
         {
-            using SqliteConnection connection = store.OpenConnection();
-            long windowStart = LedgerSchema.Scalar(connection, "SELECT COALESCE(MAX(started_ms), 0) FROM stats_windows");
+            using SqliteDatabase database = store.OpenConnection();
+            long windowStart = database.ScalarInt64("SELECT COALESCE(MAX(started_ms), 0) FROM stats_windows");
             long since = request.SinceUnixMs > 0 ? request.SinceUnixMs : windowStart;
             long until = request.UntilUnixMs > 0 ? request.UntilUnixMs : timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
             var response = new GetStatsResponse
@@ -25,17 +25,17 @@ public sealed class LedgerStatsStore(LedgerWriter writer, TimeProvider timeProvi
                 WindowStartUnixMs = windowStart,
                 SinceUnixMs = since,
                 UntilUnixMs = until,
-                Total = LedgerStatsQuery.Total(connection, since, until, request.Filter),
+                Total = LedgerStatsQuery.Total(database, since, until, request.Filter),
                 InFlight = inFlight,
             };
             if (request.GroupBy != GroupBy.None)
             {
-                response.Groups.AddRange(LedgerStatsQuery.Groups(connection, since, until, request.Filter, request.GroupBy));
+                response.Groups.AddRange(LedgerStatsQuery.Groups(database, since, until, request.Filter, request.GroupBy));
             }
 
             return response;
         }
-        catch (SqliteException ex)
+        catch (SqliteCallException ex)
         {
             throw new RpcException(GrpcStatusCode.Unavailable, "ledger cannot be read: " + ex.Message);
         }
@@ -48,15 +48,15 @@ public sealed class LedgerStatsStore(LedgerWriter writer, TimeProvider timeProvi
         {
             long now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
             long previous = store.StartWindow(now);
-            using SqliteConnection connection = store.OpenConnection();
+            using SqliteDatabase database = store.OpenConnection();
             return new ResetStatsResponse
             {
                 PreviousWindowStartUnixMs = previous,
                 WindowStartUnixMs = now,
-                PreviousTotal = LedgerStatsQuery.Total(connection, previous, now, null),
+                PreviousTotal = LedgerStatsQuery.Total(database, previous, now, null),
             };
         }
-        catch (SqliteException ex)
+        catch (SqliteCallException ex)
         {
             throw new RpcException(GrpcStatusCode.Unavailable, "ledger cannot be written: " + ex.Message);
         }

@@ -1,7 +1,7 @@
 using System.Globalization;
+using Cortex.Llmd.Ledger.Sqlite;
 using Cortex.Llmd.Logging;
 using Cortex.Llmd.Stats;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace Cortex.Llmd.Ledger;
@@ -13,16 +13,15 @@ namespace Cortex.Llmd.Ledger;
 /// </summary>
 public sealed class LedgerStore : IDisposable
 {
-    private const int SqliteCorrupt = 11;
-    private const int SqliteNotADatabase = 26;
+    private const string CurrentWindowSql = "SELECT COALESCE(MAX(started_ms), 0) FROM stats_windows";
 
-    private readonly SqliteConnection _connection;
-    private readonly Action<SqliteConnection>? _onOpen;
+    private readonly SqliteDatabase _database;
+    private readonly Action<SqliteDatabase>? _onOpen;
 
-    private LedgerStore(string path, SqliteConnection connection, Action<SqliteConnection>? onOpen)
+    private LedgerStore(string path, SqliteDatabase database, Action<SqliteDatabase>? onOpen)
     {
         Path = path;
-        _connection = connection;
+        _database = database;
         _onOpen = onOpen;
     }
 
@@ -33,7 +32,7 @@ public sealed class LedgerStore : IDisposable
     /// and a fresh one created. Throws when the file cannot be opened or written at all.
     /// </summary>
     /// <param name="onOpen">Test seam: runs on every new connection after the pragmas.</param>
-    public static LedgerStore Open(string path, TimeProvider timeProvider, ILogger logger, Action<SqliteConnection>? onOpen = null)
+    public static LedgerStore Open(string path, TimeProvider timeProvider, ILogger logger, Action<SqliteDatabase>? onOpen = null)
     {
         string? directory = System.IO.Path.GetDirectoryName(path);
         if (!string.IsNullOrEmpty(directory))
@@ -41,54 +40,54 @@ public sealed class LedgerStore : IDisposable
             Directory.CreateDirectory(directory);
         }
 
-        SqliteConnection connection = Connect(path, onOpen);
+        SqliteDatabase database = Connect(path, onOpen);
         try
         {
-            string? problem = IntegrityProblem(connection);
+            string? problem = IntegrityProblem(database);
             if (problem is not null)
             {
-                connection.Dispose();
+                database.Dispose();
                 string aside = MoveAside(path, timeProvider.GetUtcNow());
                 Log.LedgerCorruptMovedAside(logger, path, aside, problem);
-                connection = Connect(path, onOpen);
+                database = Connect(path, onOpen);
             }
 
-            LedgerSchema.Migrate(connection);
-            var store = new LedgerStore(path, connection, onOpen);
+            LedgerSchema.Migrate(database);
+            var store = new LedgerStore(path, database, onOpen);
             store.EnsureWindow(timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
             return store;
         }
         catch
         {
-            connection.Dispose();
+            database.Dispose();
             throw;
         }
     }
 
     /// <summary>A new connection to the same file with the ledger's pragmas, for readers and maintenance.</summary>
-    public SqliteConnection OpenConnection() => Connect(Path, _onOpen);
+    public SqliteDatabase OpenConnection() => Connect(Path, _onOpen);
 
     /// <summary>Inserts every row (request and attempts) in one transaction: all are durable when this returns.</summary>
     public void Write(IReadOnlyList<RequestRecord> rows, bool storePrompts)
     {
-        using SqliteTransaction transaction = _connection.BeginTransaction();
-        using SqliteCommand request = LedgerRows.InsertRequest(_connection, transaction);
-        using SqliteCommand attempt = LedgerRows.InsertAttempt(_connection, transaction);
+        using SqliteWriteTransaction transaction = _database.BeginWrite();
+        using SqliteStatement request = LedgerRows.InsertRequest(_database);
+        using SqliteStatement attempt = LedgerRows.InsertAttempt(_database);
         foreach (RequestRecord row in rows)
         {
             LedgerRows.Bind(request, row, storePrompts);
             string id = row.RequestId;
-            for (int n = 2; request.ExecuteNonQuery() == 0; n++)
+            for (int n = 2; request.Execute() == 0; n++)
             {
                 // A caller reused its request id (a retry, say): keep both rows, the later one as ID#2, ID#3...
                 id = row.RequestId + "#" + n.ToString(CultureInfo.InvariantCulture);
-                request.Parameters["$request_id"].Value = id;
+                request.Bind("$request_id", id);
             }
 
             for (int i = 0; i < row.Attempts.Count; i++)
             {
                 LedgerRows.Bind(attempt, id, i, row.Attempts[i]);
-                attempt.ExecuteNonQuery();
+                attempt.Execute();
             }
         }
 
@@ -98,22 +97,17 @@ public sealed class LedgerStore : IDisposable
     /// <summary>Start of the current statistics window (Unix ms).</summary>
     public long CurrentWindowStart()
     {
-        using SqliteConnection connection = OpenConnection();
-        return LedgerSchema.Scalar(connection, "SELECT COALESCE(MAX(started_ms), 0) FROM stats_windows");
+        using SqliteDatabase database = OpenConnection();
+        return database.ScalarInt64(CurrentWindowSql);
     }
 
     /// <summary>Opens a new statistics window at <paramref name="nowMs"/> and returns the previous window's start.</summary>
     public long StartWindow(long nowMs)
     {
-        using SqliteConnection connection = OpenConnection();
-        using SqliteTransaction transaction = connection.BeginTransaction();
-        using SqliteCommand command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT COALESCE(MAX(started_ms), 0) FROM stats_windows";
-        long previous = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-        command.CommandText = "INSERT INTO stats_windows (started_ms) VALUES ($started)";
-        command.Parameters.AddWithValue("$started", nowMs);
-        command.ExecuteNonQuery();
+        using SqliteDatabase database = OpenConnection();
+        using SqliteWriteTransaction transaction = database.BeginWrite();
+        long previous = database.ScalarInt64(CurrentWindowSql);
+        InsertWindow(database, nowMs);
         transaction.Commit();
         return previous;
     }
@@ -121,87 +115,81 @@ public sealed class LedgerStore : IDisposable
     /// <summary>Deletes at most <paramref name="limit"/> requests older than the cutoff, with their attempts.</summary>
     public int Prune(long cutoffMs, int limit)
     {
-        using SqliteConnection connection = OpenConnection();
-        using SqliteTransaction transaction = connection.BeginTransaction();
-        using SqliteCommand command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            CREATE TEMP TABLE IF NOT EXISTS prune_ids (request_id TEXT PRIMARY KEY);
-            DELETE FROM prune_ids;
-            INSERT INTO prune_ids SELECT request_id FROM requests WHERE time_ms < $cutoff ORDER BY time_ms LIMIT $limit;
+        using SqliteDatabase database = OpenConnection();
+        using SqliteWriteTransaction transaction = database.BeginWrite();
+        database.Execute("CREATE TEMP TABLE IF NOT EXISTS prune_ids (request_id TEXT PRIMARY KEY); DELETE FROM prune_ids;");
+        using (SqliteStatement select = database.Prepare(
+            "INSERT INTO prune_ids SELECT request_id FROM requests WHERE time_ms < $cutoff ORDER BY time_ms LIMIT $limit"))
+        {
+            select.Bind("$cutoff", cutoffMs);
+            select.Bind("$limit", limit);
+            select.Execute();
+        }
+
+        database.Execute("""
             DELETE FROM attempts WHERE request_id IN (SELECT request_id FROM prune_ids);
             DELETE FROM requests WHERE request_id IN (SELECT request_id FROM prune_ids);
-            SELECT COUNT(*) FROM prune_ids;
-            """;
-        command.Parameters.AddWithValue("$cutoff", cutoffMs);
-        command.Parameters.AddWithValue("$limit", limit);
-        int deleted = Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+            """);
+        int deleted = (int)database.ScalarInt64("SELECT COUNT(*) FROM prune_ids");
         transaction.Commit();
         return deleted;
     }
 
-    public void Dispose() => _connection.Dispose();
+    public void Dispose() => _database.Dispose();
 
     private void EnsureWindow(long nowMs)
     {
-        if (LedgerSchema.Scalar(_connection, "SELECT COUNT(*) FROM stats_windows") == 0)
+        if (_database.ScalarInt64("SELECT COUNT(*) FROM stats_windows") == 0)
         {
-            using SqliteCommand command = _connection.CreateCommand();
-            command.CommandText = "INSERT INTO stats_windows (started_ms) VALUES ($started)";
-            command.Parameters.AddWithValue("$started", nowMs);
-            command.ExecuteNonQuery();
+            InsertWindow(_database, nowMs);
         }
     }
 
-    private static SqliteConnection Connect(string path, Action<SqliteConnection>? onOpen)
+    private static void InsertWindow(SqliteDatabase database, long startedMs)
     {
-        string connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false, // a corrupt file must really be closed before it is moved aside
-            DefaultTimeout = 30,
-        }.ToString();
-        var connection = new SqliteConnection(connectionString);
+        using SqliteStatement insert = database.Prepare("INSERT INTO stats_windows (started_ms) VALUES ($started)");
+        insert.Bind("$started", startedMs);
+        insert.Execute();
+    }
+
+    private static SqliteDatabase Connect(string path, Action<SqliteDatabase>? onOpen)
+    {
+        // No pool: disposing really closes the file, which a corrupt one needs before it is moved aside.
+        SqliteDatabase database = SqliteDatabase.Open(path);
         try
         {
-            connection.Open();
-            using SqliteCommand command = connection.CreateCommand();
             // WAL: readers never block the writer. FULL: a commit survives power loss, which is the point.
-            command.CommandText = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;";
-            command.ExecuteNonQuery();
-            onOpen?.Invoke(connection);
-            return connection;
+            database.Execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
+            onOpen?.Invoke(database);
+            return database;
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase)
+        catch (SqliteCallException ex) when (ex.IsCorruption)
         {
             // The pragmas already read the header: report corruption through the integrity check path.
-            return connection;
+            return database;
         }
         catch
         {
-            connection.Dispose();
+            database.Dispose();
             throw;
         }
     }
 
     /// <summary>Null when the file is sound, else what SQLite said about it.</summary>
-    private static string? IntegrityProblem(SqliteConnection connection)
+    private static string? IntegrityProblem(SqliteDatabase database)
     {
         try
         {
-            using SqliteCommand command = connection.CreateCommand();
-            command.CommandText = "PRAGMA integrity_check";
-            using SqliteDataReader reader = command.ExecuteReader();
+            using SqliteStatement check = database.Prepare("PRAGMA integrity_check");
             var problems = new List<string>();
-            while (reader.Read() && problems.Count < 5)
+            while (check.Step() && problems.Count < 5)
             {
-                problems.Add(reader.GetString(0));
+                problems.Add(check.GetString(0));
             }
 
             return problems is ["ok"] ? null : string.Join("; ", problems);
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase)
+        catch (SqliteCallException ex) when (ex.IsCorruption)
         {
             return ex.Message;
         }

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
+using Cortex.Llmd.Ledger.Sqlite;
 using Cortex.Llmd.Logging;
 using Cortex.Llmd.Stats;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace Cortex.Llmd.Ledger;
@@ -20,7 +20,7 @@ public sealed class LedgerWriter : IAsyncDisposable
     private readonly LedgerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Action<SqliteConnection>? _onOpen;
+    private readonly Action<SqliteDatabase>? _onOpen;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Lock _gate = new();
     private readonly List<RequestRecord> _backlog = [];
@@ -32,7 +32,7 @@ public sealed class LedgerWriter : IAsyncDisposable
     private DateTimeOffset _nextRetry;
     private Task _loop = Task.CompletedTask;
 
-    public LedgerWriter(string path, LedgerOptions options, TimeProvider timeProvider, ILogger logger, Action<SqliteConnection>? onOpen = null)
+    public LedgerWriter(string path, LedgerOptions options, TimeProvider timeProvider, ILogger logger, Action<SqliteDatabase>? onOpen = null)
     {
         _path = path;
         _options = options;
@@ -337,7 +337,7 @@ public sealed class LedgerWriter : IAsyncDisposable
     }
 
     private static bool IsStoreFailure(Exception ex) =>
-        ex is SqliteException or IOException or UnauthorizedAccessException or LedgerVersionException or InvalidOperationException;
+        ex is SqliteCallException or IOException or UnauthorizedAccessException or LedgerVersionException or InvalidOperationException;
 
     private readonly record struct Pending(RequestRecord Record, TaskCompletionSource Done);
 }

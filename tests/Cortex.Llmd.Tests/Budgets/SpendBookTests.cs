@@ -3,10 +3,10 @@ using Cortex.Llmd.Budgets;
 using Cortex.Llmd.Callers;
 using Cortex.Llmd.Events;
 using Cortex.Llmd.Ledger;
+using Cortex.Llmd.Ledger.Sqlite;
 using Cortex.Llmd.Stats;
 using Cortex.Llmd.Tests.Ledger;
 using Cortex.Llmd.Tests.Support;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cortex.Llmd.Tests.Budgets;
@@ -157,8 +157,7 @@ public class SpendBookTests
             }
 
             var book = new SpendBook(new ManualTimeProvider(now));
-            using var connection = new SqliteConnection($"Data Source={Path.Combine(dir, "ledger.db")};Pooling=False");
-            connection.Open();
+            using SqliteDatabase connection = SqliteDatabase.Open(Path.Combine(dir, "ledger.db"));
             book.Load(connection);
 
             Assert.That(book.Spent("global", BudgetPeriod.Daily), Is.EqualTo(18));

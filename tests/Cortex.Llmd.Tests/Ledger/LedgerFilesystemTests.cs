@@ -66,7 +66,6 @@ public class LedgerFilesystemTests
         Directory.CreateDirectory(source);
         Directory.CreateDirectory(view);
         LedgerStore.Open(Path.Combine(source, "ledger.db"), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).Dispose();
-        SqliteConnection.ClearAllPools();
         Run("mount", "--bind", source, view);
         Run("mount", "-o", "remount,ro,bind", view);
         try

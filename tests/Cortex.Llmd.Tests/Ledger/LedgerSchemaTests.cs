@@ -1,4 +1,5 @@
 using Cortex.Llmd.Ledger;
+using Cortex.Llmd.Ledger.Sqlite;
 using Cortex.Llmd.Tests.Support;
 using Microsoft.Data.Sqlite;
 
@@ -20,38 +21,34 @@ public class LedgerSchemaTests
     public void Open_DatabaseAtEarlierVersion_MigratesToLatestAndKeepsRows(int version)
     {
         string path = Path.Combine(_dir, "ledger.db");
-        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        using (SqliteDatabase connection = SqliteDatabase.Open(path))
         {
-            connection.Open();
             LedgerSchema.Migrate(connection, version);
             Assert.That(LedgerSchema.UserVersion(connection), Is.EqualTo(version), "precondition");
             if (version >= 1)
             {
-                using SqliteCommand insert = connection.CreateCommand();
-                insert.CommandText = """
+                connection.Execute("""
                     INSERT INTO requests (request_id, time_ms, task, route, provider, model, status, attempts, fallbacks, input_tokens,
                         cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nano_usd, priced, latency_us)
                     VALUES ('old', 1, 'userChat', 'r', 'p', 'm', 'OK', 1, 0, 1, 2, 3, 4, 5, 6, 1, 7)
-                    """;
-                insert.ExecuteNonQuery();
+                    """);
             }
         }
 
         using LedgerStore store = LedgerTestData.Open(path);
-        using SqliteConnection check = store.OpenConnection();
+        using SqliteDatabase check = store.OpenConnection();
 
         Assert.That(LedgerSchema.UserVersion(check), Is.EqualTo(LedgerSchema.LatestVersion));
-        Assert.That(LedgerSchema.Scalar(check, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('requests', 'attempts', 'stats_windows')"), Is.EqualTo(3));
-        Assert.That(LedgerSchema.Scalar(check, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'requests_%'"), Is.EqualTo(7));
-        Assert.That(LedgerSchema.Scalar(check, "SELECT COUNT(*) FROM requests WHERE request_id = 'old'"), Is.EqualTo(version >= 1 ? 1 : 0));
-        Assert.That(LedgerSchema.Scalar(check, "SELECT COUNT(*) FROM stats_windows"), Is.EqualTo(1), "a first window is opened");
+        Assert.That(check.ScalarInt64("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('requests', 'attempts', 'stats_windows')"), Is.EqualTo(3));
+        Assert.That(check.ScalarInt64("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'requests_%'"), Is.EqualTo(7));
+        Assert.That(check.ScalarInt64("SELECT COUNT(*) FROM requests WHERE request_id = 'old'"), Is.EqualTo(version >= 1 ? 1 : 0));
+        Assert.That(check.ScalarInt64("SELECT COUNT(*) FROM stats_windows"), Is.EqualTo(1), "a first window is opened");
     }
 
     [Test]
     public void Migrate_EachStep_RunsInItsOwnTransactionAndSetsVersion()
     {
-        using var connection = new SqliteConnection("Data Source=:memory:");
-        connection.Open();
+        using SqliteDatabase connection = SqliteDatabase.Open(":memory:");
         for (int n = 1; n <= LedgerSchema.LatestVersion; n++)
         {
             LedgerSchema.Migrate(connection, n);
@@ -81,11 +78,10 @@ public class LedgerSchemaTests
     public void Open_NewFile_UsesWalAndFullSync()
     {
         using LedgerStore store = LedgerTestData.Open(Path.Combine(_dir, "ledger.db"));
-        using SqliteConnection connection = store.OpenConnection();
-        using SqliteCommand command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode";
-        Assert.That(command.ExecuteScalar(), Is.EqualTo("wal"));
-        Assert.That(LedgerSchema.Scalar(connection, "PRAGMA synchronous"), Is.EqualTo(2), "FULL");
-        Assert.That(LedgerSchema.Scalar(connection, "PRAGMA busy_timeout"), Is.EqualTo(5000));
+        using SqliteDatabase connection = store.OpenConnection();
+        using SqliteStatement journal = connection.Prepare("PRAGMA journal_mode");
+        Assert.That(journal.Step() ? journal.GetString(0) : null, Is.EqualTo("wal"));
+        Assert.That(connection.ScalarInt64("PRAGMA synchronous"), Is.EqualTo(2), "FULL");
+        Assert.That(connection.ScalarInt64("PRAGMA busy_timeout"), Is.EqualTo(5000));
     }
 }

@@ -1,8 +1,8 @@
 using Cortex.Llm.V1;
 using Cortex.Llmd.Ledger;
+using Cortex.Llmd.Ledger.Sqlite;
 using Cortex.Llmd.Stats;
 using Cortex.Llmd.Tests.Support;
-using Microsoft.Data.Sqlite;
 
 namespace Cortex.Llmd.Tests.Ledger;
 
@@ -29,7 +29,7 @@ public class LedgerStoreTests
 
         store.Write(rows, storePrompts: true);
 
-        using SqliteConnection connection = store.OpenConnection();
+        using SqliteDatabase connection = store.OpenConnection();
         foreach (RequestRecord expected in rows)
         {
             RequestRecord? actual = LedgerRows.Read(connection, expected.RequestId);
@@ -48,8 +48,8 @@ public class LedgerStoreTests
 
         store.Write([LedgerTestData.Row(1)], storePrompts: false);
 
-        using SqliteConnection connection = store.OpenConnection();
-        Assert.That(LedgerSchema.Scalar(connection, "SELECT COUNT(*) FROM requests WHERE prompt_text IS NULL AND answer_text IS NULL"), Is.EqualTo(1));
+        using SqliteDatabase connection = store.OpenConnection();
+        Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM requests WHERE prompt_text IS NULL AND answer_text IS NULL"), Is.EqualTo(1));
         RequestRecord? row = LedgerRows.Read(connection, "req_00001");
         Assert.That(row!.PromptText, Is.Null);
         Assert.That(row.AnswerText, Is.Null);
@@ -62,7 +62,7 @@ public class LedgerStoreTests
 
         store.Write([LedgerTestData.Row(1)], storePrompts: true);
 
-        using SqliteConnection connection = store.OpenConnection();
+        using SqliteDatabase connection = store.OpenConnection();
         RequestRecord? row = LedgerRows.Read(connection, "req_00001");
         Assert.That(row!.PromptText, Is.EqualTo("prompt 1"));
         Assert.That(row.AnswerText, Is.EqualTo("answer 1"));
@@ -76,8 +76,8 @@ public class LedgerStoreTests
         store.Write([LedgerTestData.Row(3), LedgerTestData.Row(3)], storePrompts: false);
         store.Write([LedgerTestData.Row(3)], storePrompts: false);
 
-        using SqliteConnection connection = store.OpenConnection();
-        Assert.That(LedgerSchema.Scalar(connection, "SELECT COUNT(*) FROM requests WHERE request_id IN ('req_00003', 'req_00003#2', 'req_00003#3')"), Is.EqualTo(3));
+        using SqliteDatabase connection = store.OpenConnection();
+        Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM requests WHERE request_id IN ('req_00003', 'req_00003#2', 'req_00003#3')"), Is.EqualTo(3));
         Assert.That(LedgerRows.Read(connection, "req_00003#3")!.Attempts, Has.Count.EqualTo(LedgerTestData.Row(3).Attempts.Count));
     }
 
@@ -93,8 +93,8 @@ public class LedgerStoreTests
         string[] aside = Directory.GetFiles(_dir, "ledger.db.corrupt-*");
         Assert.That(aside.Select(Path.GetFileName), Is.EquivalentTo(new[] { "ledger.db.corrupt-20261121T120000Z" }));
         Assert.That(File.ReadAllBytes(_dir + "/ledger.db.corrupt-20261121T120000Z"), Is.EqualTo(garbage), "the evidence is kept intact");
-        using SqliteConnection connection = store.OpenConnection();
-        Assert.That(LedgerSchema.Scalar(connection, "SELECT COUNT(*) FROM requests"), Is.EqualTo(1));
+        using SqliteDatabase connection = store.OpenConnection();
+        Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM requests"), Is.EqualTo(1));
     }
 
     [Test]
@@ -103,8 +103,8 @@ public class LedgerStoreTests
         using (LedgerStore store = LedgerTestData.Open(_path))
         {
             store.Write([.. Enumerable.Range(0, 300).Select(i => LedgerTestData.Row(i))], storePrompts: true);
-            using SqliteConnection connection = store.OpenConnection();
-            LedgerSchema.Scalar(connection, "PRAGMA wal_checkpoint(TRUNCATE)");
+            using SqliteDatabase connection = store.OpenConnection();
+            connection.ScalarInt64("PRAGMA wal_checkpoint(TRUNCATE)");
         }
 
         // Keep the valid header (first page) and overwrite the pages after it.
@@ -117,8 +117,8 @@ public class LedgerStoreTests
         using LedgerStore fresh = LedgerTestData.Open(_path);
 
         Assert.That(Directory.GetFiles(_dir, "ledger.db.corrupt-*"), Is.Not.Empty);
-        using SqliteConnection check = fresh.OpenConnection();
-        Assert.That(LedgerSchema.Scalar(check, "SELECT COUNT(*) FROM requests"), Is.Zero);
+        using SqliteDatabase check = fresh.OpenConnection();
+        Assert.That(check.ScalarInt64("SELECT COUNT(*) FROM requests"), Is.Zero);
     }
 
     [Test]
@@ -133,9 +133,9 @@ public class LedgerStoreTests
         int third = store.Prune(cutoff, 500);
 
         Assert.That((first, second, third), Is.EqualTo((500, 500, 100)));
-        using SqliteConnection connection = store.OpenConnection();
-        Assert.That(LedgerSchema.Scalar(connection, "SELECT MIN(time_ms) FROM requests"), Is.EqualTo(cutoff));
-        Assert.That(LedgerSchema.Scalar(connection, "SELECT COUNT(*) FROM attempts WHERE request_id NOT IN (SELECT request_id FROM requests)"), Is.Zero);
-        Assert.That(LedgerSchema.Scalar(connection, "SELECT COUNT(*) FROM requests"), Is.EqualTo(100));
+        using SqliteDatabase connection = store.OpenConnection();
+        Assert.That(connection.ScalarInt64("SELECT MIN(time_ms) FROM requests"), Is.EqualTo(cutoff));
+        Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM attempts WHERE request_id NOT IN (SELECT request_id FROM requests)"), Is.Zero);
+        Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM requests"), Is.EqualTo(100));
     }
 }

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Cortex.Llmd.Ledger;
+using Cortex.Llmd.Ledger.Sqlite;
 using Cortex.Llmd.Stats;
 using Cortex.Llmd.Tests.Support;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cortex.Llmd.Tests.Ledger;
@@ -53,8 +53,8 @@ public class LedgerWriterTests
         Assert.That(early, Is.Empty, "released before their commit");
         Assert.That(batchSizes.Sum(), Is.EqualTo(200));
         Assert.That(batchSizes.Max(), Is.GreaterThan(1).And.LessThanOrEqualTo(64), "group commit within maxBatch");
-        using SqliteConnection connection = writer.Store!.OpenConnection();
-        Assert.That(LedgerSchema.Scalar(connection, "SELECT COUNT(*) FROM requests"), Is.EqualTo(200));
+        using SqliteDatabase connection = writer.Store!.OpenConnection();
+        Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM requests"), Is.EqualTo(200));
     }
 
     [Test]
@@ -106,11 +106,10 @@ public class LedgerWriterTests
 
         Assert.That(writer.Health, Is.EqualTo(new LedgerHealth(LedgerState.Healthy, string.Empty, 0, 0)));
         Assert.That(states.Last().IsHealthy, Is.True);
-        using SqliteConnection connection = writer.Store!.OpenConnection();
-        Assert.That(LedgerSchema.Scalar(connection, "SELECT COUNT(*) FROM requests"), Is.EqualTo(6));
-        using SqliteCommand order = connection.CreateCommand();
-        order.CommandText = "SELECT group_concat(request_id, ' ') FROM (SELECT request_id FROM requests ORDER BY rowid)";
-        Assert.That(order.ExecuteScalar(), Is.EqualTo("req_00000 req_00001 req_00002 req_00003 req_00004 req_00005"));
+        using SqliteDatabase connection = writer.Store!.OpenConnection();
+        Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM requests"), Is.EqualTo(6));
+        using SqliteStatement order = connection.Prepare("SELECT group_concat(request_id, ' ') FROM (SELECT request_id FROM requests ORDER BY rowid)");
+        Assert.That(order.Step() ? order.GetString(0) : null, Is.EqualTo("req_00000 req_00001 req_00002 req_00003 req_00004 req_00005"));
     }
 
     [Test]
@@ -133,7 +132,7 @@ public class LedgerWriterTests
     [Test]
     public async Task RecordAsync_DiskFullWhileServing_DegradesThenRecoversWithoutLosingRows()
     {
-        SqliteConnection? writerConnection = null;
+        SqliteDatabase? writerConnection = null;
         var time = new ManualTimeProvider(LedgerTestData.Start);
         string path = Path.Combine(_dir, "ledger.db");
         await using var writer = new LedgerWriter(path, new LedgerOptions { StorePrompts = true }, time, NullLogger.Instance, connection => writerConnection ??= connection);
@@ -141,11 +140,7 @@ public class LedgerWriterTests
         await writer.RecordAsync(LedgerTestData.Row(0), CancellationToken.None);
 
         // SQLite's page limit answers SQLITE_FULL exactly as a full disk does; the writer is idle between records.
-        using (SqliteCommand limit = writerConnection!.CreateCommand())
-        {
-            limit.CommandText = "PRAGMA max_page_count = 1"; // clamps to the current size: no page can be added
-            limit.ExecuteNonQuery();
-        }
+        writerConnection!.Execute("PRAGMA max_page_count = 1"); // clamps to the current size: no page can be added
 
         string big = new('x', 64 * 1024);
         await writer.RecordAsync(LedgerTestData.Row(1) with { PromptText = big }, CancellationToken.None);
@@ -159,8 +154,8 @@ public class LedgerWriterTests
         time.Advance(writer.RetryInterval);
         await LedgerTestData.WaitUntilAsync(() => writer.Health.IsHealthy, "recovery");
 
-        using SqliteConnection connection = writer.Store!.OpenConnection();
-        Assert.That(LedgerSchema.Scalar(connection, "SELECT COUNT(*) FROM requests"), Is.EqualTo(3));
-        Assert.That(LedgerSchema.Scalar(connection, "SELECT length(prompt_text) FROM requests WHERE request_id = 'req_00001'"), Is.EqualTo(big.Length));
+        using SqliteDatabase connection = writer.Store!.OpenConnection();
+        Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM requests"), Is.EqualTo(3));
+        Assert.That(connection.ScalarInt64("SELECT length(prompt_text) FROM requests WHERE request_id = 'req_00001'"), Is.EqualTo(big.Length));
     }
 }
