@@ -82,8 +82,9 @@ public static class ConfigLoader
     /// <summary>"invalid JSON at line 3, byte 7: ..." with one-based positions, as an editor shows them.</summary>
     private static string DescribeJson(JsonException ex)
     {
+        // The reader appends " LineNumber: 0 | BytePositionInLine: 18." (zero-based); say it one-based instead.
         string message = ex.Message;
-        int location = message.IndexOf(" Path:", StringComparison.Ordinal) is >= 0 and var path ? path : message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        int location = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
         string what = location >= 0 ? message[..location] : message;
         return ex.LineNumber is { } line
             ? $"invalid JSON at line {line + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}: {what}"

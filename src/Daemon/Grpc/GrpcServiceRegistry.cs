@@ -11,7 +11,7 @@ namespace Cortex.Llmd.Grpc;
 public sealed class GrpcServiceRegistry
 {
     private readonly Dictionary<string, GrpcMethod> _methods = new(StringComparer.Ordinal);
-    private HashSet<string>? _services;
+    private readonly HashSet<string> _services = new(StringComparer.Ordinal);
     private volatile bool _sealed;
 
     public void AddUnary<TRequest, TResponse>(
@@ -31,14 +31,13 @@ public sealed class GrpcServiceRegistry
 
     internal bool TryGetMethod(string path, out GrpcMethod method)
     {
-        _sealed = true;
+        Seal();
         return _methods.TryGetValue(path, out method!);
     }
 
     internal bool HasService(string service)
     {
-        _sealed = true;
-        _services ??= _methods.Values.Select(m => m.Service).ToHashSet(StringComparer.Ordinal);
+        Seal();
         return _services.Contains(service);
     }
 
@@ -50,5 +49,15 @@ public sealed class GrpcServiceRegistry
         }
 
         _methods.Add(method.Path, method);
+        _services.Add(method.Service);
+    }
+
+    // Written once, not on every call: concurrent requests would otherwise keep writing one shared field.
+    private void Seal()
+    {
+        if (!_sealed)
+        {
+            _sealed = true;
+        }
     }
 }
