@@ -107,7 +107,7 @@ public static class LedgerSchema
 
         for (int n = (int)version + 1; n <= last; n++)
         {
-            using SqliteWriteTransaction transaction = database.BeginWrite();
+            using SqliteTransaction transaction = database.BeginWrite();
             // PRAGMA takes no parameters; n is an integer we produced.
             database.Execute(Migrations[n - 1] + $"\nPRAGMA user_version = {n.ToString(CultureInfo.InvariantCulture)};");
             transaction.Commit();

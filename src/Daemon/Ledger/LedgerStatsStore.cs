@@ -17,7 +17,11 @@ public sealed class LedgerStatsStore(LedgerWriter writer, TimeProvider timeProvi
         try
         {
             using SqliteDatabase database = store.OpenConnection();
-            long windowStart = database.ScalarInt64("SELECT COALESCE(MAX(started_ms), 0) FROM stats_windows");
+
+            // One snapshot for the window, the totals, the sums and the percentiles: a row the writer commits
+            // between two of these queries would otherwise be in some numbers and missing from others.
+            using SqliteTransaction snapshot = database.BeginRead();
+            long windowStart = database.ScalarInt64(LedgerStore.CurrentWindowSql);
             long since = request.SinceUnixMs > 0 ? request.SinceUnixMs : windowStart;
             long until = request.UntilUnixMs > 0 ? request.UntilUnixMs : timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
             var response = new GetStatsResponse

@@ -13,7 +13,7 @@ namespace Cortex.Llmd.Ledger;
 /// </summary>
 public sealed class LedgerStore : IDisposable
 {
-    private const string CurrentWindowSql = "SELECT COALESCE(MAX(started_ms), 0) FROM stats_windows";
+    internal const string CurrentWindowSql = "SELECT COALESCE(MAX(started_ms), 0) FROM stats_windows";
 
     private readonly SqliteDatabase _database;
     private readonly Action<SqliteDatabase>? _onOpen;
@@ -70,7 +70,7 @@ public sealed class LedgerStore : IDisposable
     /// <summary>Inserts every row (request and attempts) in one transaction: all are durable when this returns.</summary>
     public void Write(IReadOnlyList<RequestRecord> rows, bool storePrompts)
     {
-        using SqliteWriteTransaction transaction = _database.BeginWrite();
+        using SqliteTransaction transaction = _database.BeginWrite();
         using SqliteStatement request = LedgerRows.InsertRequest(_database);
         using SqliteStatement attempt = LedgerRows.InsertAttempt(_database);
         foreach (RequestRecord row in rows)
@@ -94,18 +94,11 @@ public sealed class LedgerStore : IDisposable
         transaction.Commit();
     }
 
-    /// <summary>Start of the current statistics window (Unix ms).</summary>
-    public long CurrentWindowStart()
-    {
-        using SqliteDatabase database = OpenConnection();
-        return database.ScalarInt64(CurrentWindowSql);
-    }
-
     /// <summary>Opens a new statistics window at <paramref name="nowMs"/> and returns the previous window's start.</summary>
     public long StartWindow(long nowMs)
     {
         using SqliteDatabase database = OpenConnection();
-        using SqliteWriteTransaction transaction = database.BeginWrite();
+        using SqliteTransaction transaction = database.BeginWrite();
         long previous = database.ScalarInt64(CurrentWindowSql);
         InsertWindow(database, nowMs);
         transaction.Commit();
@@ -116,7 +109,7 @@ public sealed class LedgerStore : IDisposable
     public int Prune(long cutoffMs, int limit)
     {
         using SqliteDatabase database = OpenConnection();
-        using SqliteWriteTransaction transaction = database.BeginWrite();
+        using SqliteTransaction transaction = database.BeginWrite();
         database.Execute("CREATE TEMP TABLE IF NOT EXISTS prune_ids (request_id TEXT PRIMARY KEY); DELETE FROM prune_ids;");
         using (SqliteStatement select = database.Prepare(
             "INSERT INTO prune_ids SELECT request_id FROM requests WHERE time_ms < $cutoff ORDER BY time_ms LIMIT $limit"))

@@ -108,7 +108,10 @@ public sealed class SqliteDatabase : IDisposable
     }
 
     /// <summary>BEGIN IMMEDIATE: the write lock is taken now, waiting up to the busy timeout for it.</summary>
-    public SqliteWriteTransaction BeginWrite() => new(this);
+    public SqliteTransaction BeginWrite() => new(this, write: true);
+
+    /// <summary>BEGIN DEFERRED: the queries until Commit or Dispose read one snapshot of the file.</summary>
+    public SqliteTransaction BeginRead() => new(this, write: false);
 
     /// <summary>Finalizes the statements still open, then closes the file.</summary>
     public void Dispose()

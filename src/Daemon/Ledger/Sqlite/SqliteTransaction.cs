@@ -1,18 +1,20 @@
 namespace Cortex.Llmd.Ledger.Sqlite;
 
 /// <summary>
-/// BEGIN IMMEDIATE ... COMMIT; disposed without <see cref="Commit"/>, it rolls back. IMMEDIATE takes the
-/// write lock at BEGIN (waiting up to the busy timeout), as Microsoft.Data.Sqlite's BeginTransaction did,
-/// so a transaction never fails halfway because another connection wrote since it started reading.
+/// BEGIN ... COMMIT; disposed without <see cref="Commit"/>, it rolls back.
+/// A write transaction is BEGIN IMMEDIATE: it takes the write lock at BEGIN (waiting up to the busy
+/// timeout), as Microsoft.Data.Sqlite's BeginTransaction did, so it never fails halfway because another
+/// connection wrote since it started reading. A read transaction is BEGIN DEFERRED: under WAL its first
+/// read fixes a snapshot, so several queries see the same committed rows.
 /// </summary>
-public sealed class SqliteWriteTransaction : IDisposable
+public sealed class SqliteTransaction : IDisposable
 {
     private readonly SqliteDatabase _database;
     private bool _finished;
 
-    internal SqliteWriteTransaction(SqliteDatabase database)
+    internal SqliteTransaction(SqliteDatabase database, bool write)
     {
-        database.Execute("BEGIN IMMEDIATE");
+        database.Execute(write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
         _database = database;
     }
 

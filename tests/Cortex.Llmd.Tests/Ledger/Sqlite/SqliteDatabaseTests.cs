@@ -121,13 +121,13 @@ public class SqliteDatabaseTests
         using SqliteDatabase database = SqliteDatabase.Open(_path);
         database.Execute("CREATE TABLE t (x INTEGER)");
 
-        using (SqliteWriteTransaction transaction = database.BeginWrite())
+        using (SqliteTransaction transaction = database.BeginWrite())
         {
             database.Execute("INSERT INTO t VALUES (1)");
             Assert.That(database.InTransaction, Is.True);
         }
 
-        using (SqliteWriteTransaction transaction = database.BeginWrite())
+        using (SqliteTransaction transaction = database.BeginWrite())
         {
             database.Execute("INSERT INTO t VALUES (2)");
             transaction.Commit();
@@ -146,11 +146,29 @@ public class SqliteDatabaseTests
         using SqliteDatabase second = SqliteDatabase.Open(_path);
         second.Execute("PRAGMA busy_timeout = 0");
 
-        using SqliteWriteTransaction holding = first.BeginWrite();
+        using SqliteTransaction holding = first.BeginWrite();
         var error = Assert.Throws<SqliteCallException>(() => second.BeginWrite())!;
 
         Assert.That(error.ResultCode, Is.EqualTo(5), "SQLITE_BUSY at BEGIN: IMMEDIATE, not deferred");
         Assert.That(second.InTransaction, Is.False);
+    }
+
+    [Test]
+    public void BeginRead_AnotherConnectionCommits_ReadsOneSnapshotUntilTheEnd()
+    {
+        using SqliteDatabase reader = SqliteDatabase.Open(_path);
+        reader.Execute("PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);");
+        using SqliteDatabase writer = SqliteDatabase.Open(_path);
+
+        using (SqliteTransaction snapshot = reader.BeginRead())
+        {
+            Assert.That(reader.ScalarInt64("SELECT COUNT(*) FROM t"), Is.EqualTo(1));
+            writer.Execute("INSERT INTO t VALUES (2)");
+            Assert.That(reader.ScalarInt64("SELECT COUNT(*) FROM t"), Is.EqualTo(1), "the snapshot taken at the first read");
+        }
+
+        Assert.That(reader.InTransaction, Is.False);
+        Assert.That(reader.ScalarInt64("SELECT COUNT(*) FROM t"), Is.EqualTo(2));
     }
 
     private static int OpenDescriptors(string path)
