@@ -180,14 +180,23 @@ public sealed class LedgerWriter : IAsyncDisposable
     private async Task<bool> WaitWhileDegradedAsync()
     {
         MoveQueuedToBacklog();
-        if (_time.GetUtcNow() >= _nextRetry)
+
+        // One reading of the clock for both the decision and the wait: with two, the retry time could
+        // pass in between, and a negative delay would throw and end the writer for good.
+        TimeSpan wait;
+        lock (_gate)
+        {
+            wait = _nextRetry - _time.GetUtcNow();
+        }
+
+        if (wait <= TimeSpan.Zero)
         {
             TryRecover();
             return true;
         }
 
         Task<bool> readable = _queue.Reader.WaitToReadAsync().AsTask();
-        Task delay = Task.Delay(_nextRetry - _time.GetUtcNow(), _time, _stopping.Token);
+        Task delay = Task.Delay(wait, _time, _stopping.Token);
         await Task.WhenAny(readable, delay).ConfigureAwait(false);
         if (readable.IsCompleted && !readable.Result)
         {

@@ -113,6 +113,37 @@ public class LedgerWriterTests
     }
 
     [Test]
+    public async Task RecordAsync_ClockPassesRetryTimeWhileDegraded_WriterKeepsRetryingAndRecovers()
+    {
+        // Every reading of this clock is 4 s later than the one before: the retry time, 5 s after a failure,
+        // falls between two readings, as it does on a machine that stalls between them.
+        string directory = Path.Combine(_dir, "state");
+        await File.WriteAllTextAsync(directory, "in the way");
+        await using var writer = new LedgerWriter(
+            Path.Combine(directory, "ledger.db"), new LedgerOptions(), new SteppingTimeProvider(LedgerTestData.Start, TimeSpan.FromSeconds(4)), NullLogger.Instance)
+        {
+            RetryInterval = TimeSpan.FromSeconds(5),
+        };
+        writer.Start();
+        await writer.RecordAsync(LedgerTestData.Row(0), CancellationToken.None);
+
+        File.Delete(directory);
+        Directory.CreateDirectory(directory);
+
+        await LedgerTestData.WaitUntilAsync(() => writer.Health.IsHealthy, "recovery");
+        using SqliteDatabase connection = writer.Store!.OpenConnection();
+        Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM requests"), Is.EqualTo(1));
+    }
+
+    /// <summary>Real timers; a clock that moves on by <paramref name="step"/> each time it is read.</summary>
+    private sealed class SteppingTimeProvider(DateTimeOffset start, TimeSpan step) : TimeProvider
+    {
+        private long _reads;
+
+        public override DateTimeOffset GetUtcNow() => start + (step * Interlocked.Increment(ref _reads));
+    }
+
+    [Test]
     public async Task RecordAsync_BacklogOverLimit_DropsOldestAndCountsThem()
     {
         string blocker = Path.Combine(_dir, "state");
