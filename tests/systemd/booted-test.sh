@@ -57,14 +57,28 @@ machine="cortex-llmd-test-$$"
 systemd-nspawn -q --register=no --keep-unit -D "$work/root" --machine="$machine" -b --console=pipe >"$work/boot.log" 2>&1 &
 nspawn_pid=$!
 
+# The container's init is the descendant of systemd-nspawn that is PID 1 in its own PID namespace
+# (NSpid "N 1"). nspawn's first child is an intermediate process that may still be there for a
+# moment, so "the first child" can be the wrong one; look the init up until it exists.
+container_init() {
+  local pid
+  for pid in $(pgrep -P "$nspawn_pid"; for c in $(pgrep -P "$nspawn_pid"); do pgrep -P "$c"; done); do
+    if awk '/^NSpid:/ { exit !(NF == 3 && $3 == 1) }' "/proc/$pid/status" 2>/dev/null; then
+      echo "$pid"
+      return 0
+    fi
+  done
+  return 1
+}
+
 leader=""
 for _ in $(seq 1 100); do
-  leader="$(pgrep -P "$nspawn_pid" | head -n 1 || true)"
+  leader="$(container_init || true)"
   [ -n "$leader" ] && break
   kill -0 "$nspawn_pid" 2>/dev/null || { cat "$work/boot.log" >&2; fail "systemd-nspawn exited: this machine cannot boot a container"; }
   sleep 0.2
 done
-[ -n "$leader" ] || fail "no container init process appeared"
+[ -n "$leader" ] || { cat "$work/boot.log" >&2; fail "no container init process appeared"; }
 inside() { nsenter -t "$leader" -m -u -i -n -p -- "$@"; }
 
 state=""
