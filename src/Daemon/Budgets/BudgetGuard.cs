@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Cortex.Llm.V1;
-using Cortex.Llm.Wire;
 using Cortex.Llmd.Callers;
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Events;
-using Cortex.Llmd.Grpc;
+using Cortex.Llmd.Errors;
 using Cortex.Llmd.Ledger;
 using Cortex.Llmd.Ledger.Sqlite;
 using Cortex.Llmd.Logging;
@@ -155,14 +154,14 @@ public sealed class BudgetGuard
     private static List<BudgetOptions> Applicable(DaemonOptions options, IReadOnlyList<string> keys) =>
         [.. options.Budgets.Where(b => keys.Contains(b.Key, StringComparer.Ordinal))];
 
-    private RpcException Reject(Exhaustion exhausted, string detail)
+    private RouterException Reject(Exhaustion exhausted, string detail)
     {
         BudgetOptions budget = exhausted.Budget;
         string scope = budget.Scope == BudgetScope.Global ? "global" : $"{budget.ScopeName} {budget.Match}";
         string reserved = exhausted.Reserved > 0 ? $" (+{Usd(exhausted.Reserved)} reserved by requests in flight)" : string.Empty;
         string message = $"budget '{budget.Name}' ({PeriodName(exhausted.Period)}, {scope}) exhausted: spent {Usd(exhausted.Spent)} of {Usd(exhausted.Limit)}{reserved}{detail}";
         Log.BudgetRejected(_logger, budget.Name, message);
-        return new RpcException(GrpcStatusCode.ResourceExhausted, message);
+        return new RouterException(RouterErrorCode.BudgetExhausted, message);
     }
 
     private void EnsureLoaded()

@@ -51,7 +51,15 @@ public sealed class GrpcEndpoint(GrpcServiceRegistry registry, GrpcServerOptions
         string? detail = null;
         try
         {
-            await method.InvokeAsync(call, options).ConfigureAwait(false);
+            try
+            {
+                await method.InvokeAsync(call, options).ConfigureAwait(false);
+            }
+            catch (Errors.RouterException core)
+            {
+                throw Services.RouterErrorMapping.ToRpc(core);
+            }
+
             code = GrpcStatusCode.OK;
         }
         catch (RpcException ex)

@@ -1,6 +1,5 @@
 using Cortex.Llm.V1;
-using Cortex.Llm.Wire;
-using Cortex.Llmd.Grpc;
+using Cortex.Llmd.Errors;
 using Cortex.Llmd.Ledger.Sqlite;
 using Cortex.Llmd.Stats;
 
@@ -41,7 +40,7 @@ public sealed class LedgerStatsStore(LedgerWriter writer, TimeProvider timeProvi
         }
         catch (SqliteCallException ex)
         {
-            throw new RpcException(GrpcStatusCode.Unavailable, "ledger cannot be read: " + ex.Message);
+            throw new RouterException(RouterErrorCode.LedgerUnavailable, "ledger cannot be read: " + ex.Message);
         }
     }
 
@@ -62,10 +61,10 @@ public sealed class LedgerStatsStore(LedgerWriter writer, TimeProvider timeProvi
         }
         catch (SqliteCallException ex)
         {
-            throw new RpcException(GrpcStatusCode.Unavailable, "ledger cannot be written: " + ex.Message);
+            throw new RouterException(RouterErrorCode.LedgerUnavailable, "ledger cannot be written: " + ex.Message);
         }
     }
 
     private LedgerStore OpenStore() =>
-        writer.Store ?? throw new RpcException(GrpcStatusCode.Unavailable, "ledger unavailable: " + writer.Health.Reason);
+        writer.Store ?? throw new RouterException(RouterErrorCode.LedgerUnavailable, "ledger unavailable: " + writer.Health.Reason);
 }

@@ -1,11 +1,9 @@
 using Cortex.Llm.V1;
-using Cortex.Llm.Wire;
 using Cortex.Llmd.Events;
-using Cortex.Llmd.Grpc;
+using Cortex.Llmd.Errors;
 using Cortex.Llmd.Logging;
 using Cortex.Llmd.Model;
 using Cortex.Llmd.Providers;
-using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Polly;
 
@@ -21,8 +19,6 @@ public sealed class CompletionEngine(
     TimeProvider timeProvider, TargetStateRegistry states, EventHub events, AnswerValidator validator, ITargetGate gate, ILogger<CompletionEngine> logger,
     Pricing.UnpricedModels? unpriced = null)
 {
-    public const string AttemptsTrailer = "x-cortex-attempts-bin";
-
     private readonly RetryPipelines _pipelines = new(timeProvider, Random.Shared.NextDouble);
     private readonly TryRunner _tries = new(timeProvider, events, validator, gate, logger);
 
@@ -67,7 +63,7 @@ public sealed class CompletionEngine(
             {
                 if (guard.Committed)
                 {
-                    throw Failure(requestId, trace, GrpcStatusCode.Unavailable, $"{candidate.Target} failed after the stream started: {ex.Message}");
+                    throw Failure(requestId, trace, RouterErrorCode.StreamInterrupted, $"{candidate.Target} failed after the stream started: {ex.Message}");
                 }
             }
             finally
@@ -77,18 +73,18 @@ public sealed class CompletionEngine(
         }
 
         throw trace.Attempts.Count == 0
-            ? new RpcException(GrpcStatusCode.FailedPrecondition, $"no eligible target for route '{plan.Route}': "
+            ? new RouterException(RouterErrorCode.NoEligibleTarget, $"no eligible target for route '{plan.Route}': "
                 + string.Join("; ", plan.Candidates.Select(c => $"{c.Target}: {c.Reason}")))
-            : Failure(requestId, trace, GrpcStatusCode.Unavailable, $"all {trace.Attempts.Count} attempts failed");
+            : Failure(requestId, trace, RouterErrorCode.AllAttemptsFailed, $"all {trace.Attempts.Count} attempts failed");
     }
 
-    /// <summary>An error status that carries the attempt log in its message and in a binary trailer.</summary>
-    public static RpcException Failure(string requestId, CompletionTrace trace, GrpcStatusCode code, string summary)
+    /// <summary>A failure that carries the attempt log, summarised in its message and whole for the front door to attach.</summary>
+    public static RouterException Failure(string requestId, CompletionTrace trace, RouterErrorCode code, string summary)
     {
         var log = new AttemptLog { RequestId = requestId };
         log.Attempts.AddRange(trace.Attempts);
         string detail = summary + ": " + string.Join("; ", trace.Attempts.Select(a => $"{a.Provider}/{a.Model} {a.Outcome}: {a.Reason}"));
-        return new RpcException(code, detail, [new(AttemptsTrailer, log.ToByteArray())]);
+        return new RouterException(code, detail, log);
     }
 
     private static CompleteResponse BuildResponse(AttemptContext attempt, string requestId, AttemptAnswer answer, RuntimeModel model, TimeSpan latency)

@@ -1,7 +1,6 @@
 using Cortex.Llm.V1;
-using Cortex.Llm.Wire;
 using Cortex.Llmd.Configuration;
-using Cortex.Llmd.Grpc;
+using Cortex.Llmd.Errors;
 
 namespace Cortex.Llmd.Routing;
 
@@ -25,7 +24,7 @@ internal static class ForcedSelection
         {
             forced = options.Providers.TryGetValue(provider, out ProviderOptions? known)
                 ? known
-                : throw new RpcException(GrpcStatusCode.InvalidArgument,
+                : throw new RouterException(RouterErrorCode.UnknownName,
                     $"unknown provider '{provider}' (configured: {string.Join(", ", options.Providers.Keys)})");
             provider = forced.Name;
         }
@@ -48,7 +47,7 @@ internal static class ForcedSelection
         string? forcedModel = model.Length > 0 ? model : forced?.DefaultModel;
         if (forced is null || string.IsNullOrEmpty(forcedModel))
         {
-            throw new RpcException(GrpcStatusCode.InvalidArgument, forced is null
+            throw new RouterException(RouterErrorCode.UnknownName, forced is null
                 ? $"no target of route '{routeName}' or its fallbacks serves model '{model}'; name a provider as well"
                 : $"provider '{provider}' has no target in route '{routeName}' and no defaultModel; name a model as well");
         }

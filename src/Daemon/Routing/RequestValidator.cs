@@ -1,10 +1,9 @@
 using Cortex.Llm.V1;
-using Cortex.Llm.Wire;
-using Cortex.Llmd.Grpc;
+using Cortex.Llmd.Errors;
 
 namespace Cortex.Llmd.Routing;
 
-/// <summary>Checks a request before anything is planned or billed; each problem is INVALID_ARGUMENT.</summary>
+/// <summary>Checks a request before anything is planned or billed; each problem is an invalid request.</summary>
 public static class RequestValidator
 {
     public static void Validate(CompleteRequest request)
@@ -71,5 +70,5 @@ public static class RequestValidator
         }
     }
 
-    private static void Fail(string detail) => throw new RpcException(GrpcStatusCode.InvalidArgument, detail);
+    private static void Fail(string detail) => throw new RouterException(RouterErrorCode.InvalidRequest, detail);
 }

@@ -1,7 +1,6 @@
 using Cortex.Llm.V1;
-using Cortex.Llm.Wire;
 using Cortex.Llmd.Configuration;
-using Cortex.Llmd.Grpc;
+using Cortex.Llmd.Errors;
 using Cortex.Llmd.Model;
 using Cortex.Llmd.Routing.Strategies;
 
@@ -44,14 +43,14 @@ public sealed class RoutePlanner(TargetStateRegistry states, ITargetGate gate, R
         {
             return options.Routes.TryGetValue(request.Route, out RouteOptions? named)
                 ? named.Name
-                : throw new RpcException(GrpcStatusCode.InvalidArgument,
+                : throw new RouterException(RouterErrorCode.UnknownName,
                     $"unknown route '{request.Route}' (configured: {string.Join(", ", options.Routes.Keys)})");
         }
 
         string route = options.Tasks.RouteFor(request.TaskType);
         return route.Length > 0
             ? route
-            : throw new RpcException(GrpcStatusCode.FailedPrecondition,
+            : throw new RouterException(RouterErrorCode.NotConfigured,
                 $"no route is configured for task {TaskNames.ConfigKey(request.TaskType)} and there is no default");
     }
 

@@ -1,8 +1,8 @@
 using Cortex.Llm.V1;
-using Cortex.Llm.Wire;
 using Cortex.Llmd.Budgets;
 using Cortex.Llmd.Callers;
 using Cortex.Llmd.Events;
+using Cortex.Llmd.Errors;
 using Cortex.Llmd.Grpc;
 using Cortex.Llmd.Ledger;
 using Cortex.Llmd.Logging;
@@ -65,20 +65,21 @@ public sealed class CompletionRunner(
 
             response = await engine.RunAsync(request, plan, model, requestId, timedSink, trace, context.CancellationToken, context.Deadline).ConfigureAwait(false);
         }
-        catch (RpcException ex)
+        catch (RouterException ex)
         {
-            await RecordAsync(request, plan, admission.Reservation, model, requestId, caller, ex.StatusCode.ToWireName(), trace, null, start, timedSink).ConfigureAwait(false);
-            Log.CompletionFailed(logger, requestId, trace.Attempts.Count, ex.StatusCode.ToWireName());
+            string status = RouterErrorStatus.Name(ex.Code);
+            await RecordAsync(request, plan, admission.Reservation, model, requestId, caller, status, trace, null, start, timedSink).ConfigureAwait(false);
+            Log.CompletionFailed(logger, requestId, trace.Attempts.Count, status);
             throw;
         }
         catch (OperationCanceledException) when (context.DeadlineExceeded)
         {
-            await RecordAsync(request, plan, admission.Reservation, model, requestId, caller, GrpcStatusCode.DeadlineExceeded.ToWireName(), trace, null, start, timedSink).ConfigureAwait(false);
-            throw CompletionEngine.Failure(requestId, trace, GrpcStatusCode.DeadlineExceeded, "deadline exceeded");
+            await RecordAsync(request, plan, admission.Reservation, model, requestId, caller, RouterErrorStatus.Name(RouterErrorCode.DeadlineExceeded), trace, null, start, timedSink).ConfigureAwait(false);
+            throw CompletionEngine.Failure(requestId, trace, RouterErrorCode.DeadlineExceeded, "deadline exceeded");
         }
         catch (OperationCanceledException)
         {
-            await RecordAsync(request, plan, admission.Reservation, model, requestId, caller, GrpcStatusCode.Cancelled.ToWireName(), trace, null, start, timedSink).ConfigureAwait(false);
+            await RecordAsync(request, plan, admission.Reservation, model, requestId, caller, RouterErrorStatus.Name(RouterErrorCode.Cancelled), trace, null, start, timedSink).ConfigureAwait(false);
             throw;
         }
 

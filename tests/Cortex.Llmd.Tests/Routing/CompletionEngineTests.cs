@@ -1,7 +1,6 @@
 using Cortex.Llm.V1;
-using Cortex.Llm.Wire;
 using Cortex.Llmd.Events;
-using Cortex.Llmd.Grpc;
+using Cortex.Llmd.Errors;
 using Cortex.Llmd.Model;
 using Cortex.Llmd.Routing;
 using Cortex.Llmd.Tests.Support;
@@ -75,13 +74,11 @@ public class CompletionEngineTests
     {
         var trace = new CompletionTrace();
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => RunAsync("dead", trace));
+        var ex = await Assert.ThrowsAsync<RouterException>(() => RunAsync("dead", trace));
 
-        Assert.That(ex!.StatusCode, Is.EqualTo(GrpcStatusCode.Unavailable));
-        Assert.That(ex.Detail, Does.StartWith("all 2 attempts failed"));
-        KeyValuePair<string, byte[]> trailer = ex.BinaryTrailers.Single();
-        Assert.That(trailer.Key, Is.EqualTo("x-cortex-attempts-bin"));
-        AttemptLog log = AttemptLog.Parser.ParseFrom(trailer.Value);
+        Assert.That(ex!.Code, Is.EqualTo(RouterErrorCode.AllAttemptsFailed));
+        Assert.That(ex.Message, Does.StartWith("all 2 attempts failed"));
+        AttemptLog log = ex.Attempts!;
         Assert.That(log.RequestId, Is.EqualTo("req_test"));
         Assert.That(log.Attempts.Select(a => a.Provider), Is.EqualTo(new[] { "down", "limited" }));
     }
@@ -91,10 +88,10 @@ public class CompletionEngineTests
     {
         var trace = new CompletionTrace();
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => RunAsync("cycle1", trace));
+        var ex = await Assert.ThrowsAsync<RouterException>(() => RunAsync("cycle1", trace));
 
         Assert.That(trace.Attempts.Select(a => $"{a.Provider}/{a.Model}"), Is.EqualTo(new[] { "down/a", "limited/b", "down/z" }));
-        Assert.That(ex!.Detail, Does.StartWith("all 3 attempts failed"));
+        Assert.That(ex!.Message, Does.StartWith("all 3 attempts failed"));
     }
 
     [Test]
@@ -102,7 +99,7 @@ public class CompletionEngineTests
     {
         var trace = new CompletionTrace();
 
-        await Assert.ThrowsAsync<RpcException>(() => RunAsync("chain", trace, allowFallback: false));
+        await Assert.ThrowsAsync<RouterException>(() => RunAsync("chain", trace, allowFallback: false));
 
         Assert.That(trace.Attempts, Has.Count.EqualTo(1));
     }
@@ -132,10 +129,10 @@ public class CompletionEngineTests
     {
         var sink = new RecordingSink();
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => RunAsync("longcut", new CompletionTrace(), sink));
+        var ex = await Assert.ThrowsAsync<RouterException>(() => RunAsync("longcut", new CompletionTrace(), sink));
 
-        Assert.That(ex!.StatusCode, Is.EqualTo(GrpcStatusCode.Unavailable));
-        Assert.That(ex.Detail, Does.Contain("failed after the stream started"));
+        Assert.That(ex!.Code, Is.EqualTo(RouterErrorCode.StreamInterrupted));
+        Assert.That(ex.Message, Does.Contain("failed after the stream started"));
         Assert.That(sink.Content, Has.Count.EqualTo(30));
         Assert.That(sink.Content, Is.All.EqualTo("word "));
     }
@@ -143,7 +140,7 @@ public class CompletionEngineTests
     [Test]
     public async Task RunAsync_ProviderRecovers_TargetStateReturnsHealthy()
     {
-        await Assert.ThrowsAsync<RpcException>(() => RunAsync("flaky", new CompletionTrace()));
+        await Assert.ThrowsAsync<RouterException>(() => RunAsync("flaky", new CompletionTrace()));
         ProviderTarget afterFailure = _states.Get(new("flaky", "f")).Snapshot();
 
         await RunAsync("flaky", new CompletionTrace());

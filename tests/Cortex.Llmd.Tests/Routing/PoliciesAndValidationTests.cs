@@ -1,7 +1,6 @@
 using Cortex.Llm.V1;
-using Cortex.Llm.Wire;
 using Cortex.Llmd.Events;
-using Cortex.Llmd.Grpc;
+using Cortex.Llmd.Errors;
 using Cortex.Llmd.Model;
 using Cortex.Llmd.Routing;
 using Cortex.Llmd.Tests.Support;
@@ -66,7 +65,7 @@ public class PoliciesAndValidationTests
             CompleteResponse response = await _engine.RunAsync(request, new RoutePlanner().Plan(request, _model), _model, "req", null, trace, token);
             return (response, trace, null);
         }
-        catch (Exception ex) when (ex is RpcException or OperationCanceledException)
+        catch (Exception ex) when (ex is RouterException or OperationCanceledException)
         {
             return (null, trace, ex);
         }

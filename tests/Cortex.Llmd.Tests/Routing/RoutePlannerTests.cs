@@ -1,6 +1,5 @@
 using Cortex.Llm.V1;
-using Cortex.Llm.Wire;
-using Cortex.Llmd.Grpc;
+using Cortex.Llmd.Errors;
 using Cortex.Llmd.Model;
 using Cortex.Llmd.Routing;
 using Cortex.Llmd.Tests.Support;
@@ -105,9 +104,9 @@ public class RoutePlannerTests
             { "providers": { "p": { "kind": "mock" }, "q": { "kind": "mock" } }, "routes": { "a": { "targets": ["p/one"] } } }
             """);
 
-        var ex = Assert.Throws<RpcException>(() => new RoutePlanner().Plan(Request(r => r.Provider = "q"), model));
+        var ex = Assert.Throws<RouterException>(() => new RoutePlanner().Plan(Request(r => r.Provider = "q"), model));
 
-        Assert.That(ex!.Detail, Is.EqualTo("provider 'q' has no target in route 'a' and no defaultModel; name a model as well"));
+        Assert.That(ex!.Message, Is.EqualTo("provider 'q' has no target in route 'a' and no defaultModel; name a model as well"));
     }
 
     [Test]
@@ -139,9 +138,9 @@ public class RoutePlannerTests
     [TestCaseSource(nameof(InvalidRequests))]
     public void Plan_InvalidRequest_ThrowsInvalidArgument(CompleteRequest request, string messagePart)
     {
-        var ex = Assert.Throws<RpcException>(() => new RoutePlanner().Plan(request, Model));
+        var ex = Assert.Throws<RouterException>(() => new RoutePlanner().Plan(request, Model));
 
-        Assert.That(ex!.StatusCode, Is.EqualTo(GrpcStatusCode.InvalidArgument));
-        Assert.That(ex.Detail, Does.Contain(messagePart));
+        Assert.That(RouterErrorStatus.Name(ex!.Code), Is.EqualTo("INVALID_ARGUMENT"));
+        Assert.That(ex.Message, Does.Contain(messagePart));
     }
 }
