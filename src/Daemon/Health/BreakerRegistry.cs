@@ -55,14 +55,16 @@ public sealed class BreakerRegistry : ITargetGate, IAsyncDisposable
         return restored;
     }
 
-    public string? Blocked(TargetRef target) => Get(target).Peek(_time.GetUtcNow());
+    public GateVerdict Check(TargetRef target) => Verdict(Get(target).Peek(_time.GetUtcNow()));
 
-    public string? TryEnter(TargetRef target)
+    public GateVerdict TryEnter(TargetRef target)
     {
         string? blocked = Get(target).TryPass(_time.GetUtcNow(), out BreakerSnapshot? transition);
         Publish(target, transition);
-        return blocked;
+        return Verdict(blocked);
     }
+
+    private static GateVerdict Verdict(string? blocked) => blocked is null ? GateVerdict.Pass : GateVerdict.Blocked(blocked);
 
     public void Report(TargetRef target, bool success, string reason) =>
         Publish(target, Get(target).Record(success, _time.GetUtcNow(), reason));

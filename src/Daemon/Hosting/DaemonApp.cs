@@ -130,8 +130,8 @@ public static class DaemonApp
         services.AddSingleton(options.Ledger);
         AddLedger(services, options, settings, time);
         AddHealth(services, options, settings);
-        services.AddSingleton(sp => new RoutePlanner(sp.GetRequiredService<TargetStateRegistry>(), sp.GetRequiredService<ITargetGate>(), settings.Random ?? Random.Shared));
-        services.AddSingleton(Validation.SchemaCache.Shared);
+        services.AddSingleton(sp => new RoutePlanner(sp.GetRequiredService<TargetStateRegistry>(), sp.GetRequiredService<ITargetGate>(), sp.GetRequiredService<Validation.SchemaCache>(), settings.Random ?? Random.Shared));
+        services.AddSingleton(new Validation.SchemaCache());
         services.AddSingleton<IAnswerSchemaCheck, Validation.SchemaAnswerCheck>();
         services.AddSingleton<AnswerValidator>();
         services.AddSingleton<Pricing.UnpricedModels>();

@@ -10,10 +10,11 @@ public sealed record AttemptAnswer(string Content, IReadOnlyList<ToolCall> ToolC
 /// <summary>
 /// Runs one try against one provider: consumes its stream, passes deltas to the guarded sink and
 /// assembles the full answer. Calls <paramref name="onFirstToken"/> once, for the first-token timer.
+/// Null when the sink refused the answer's prefix: the provider's stream is abandoned there.
 /// </summary>
 internal static class AttemptRunner
 {
-    public static async Task<AttemptAnswer> RunAsync(
+    public static async Task<AttemptAnswer?> RunAsync(
         IProvider provider, ProviderCall call, GuardedSink sink, TimeProvider timeProvider, long startTimestamp, Action onFirstToken, CancellationToken cancellationToken)
     {
         var content = new StringBuilder();
@@ -31,7 +32,11 @@ internal static class AttemptRunner
                     }
 
                     content.Append(delta.Text);
-                    await sink.ContentAsync(delta.Text, cancellationToken).ConfigureAwait(false);
+                    if (!await sink.ContentAsync(delta.Text, cancellationToken).ConfigureAwait(false))
+                    {
+                        return null;
+                    }
+
                     break;
                 case ToolCallPiece piece:
                     if (ttft is null)

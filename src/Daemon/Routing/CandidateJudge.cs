@@ -27,9 +27,9 @@ internal sealed class CandidateJudge(RuntimeModel model, ITargetGate gate, Reque
             return unavailable;
         }
 
-        if (gate.Blocked(candidate.Target) is { } blocked)
+        if (gate.Check(candidate.Target) is { Passes: false } blocked)
         {
-            return blocked;
+            return blocked.Reason;
         }
 
         ModelCapabilities can = model.Options.Providers[candidate.Target.Provider].CapabilitiesOf(candidate.Target.Model);

@@ -30,7 +30,7 @@ public sealed class CompletionEngine(
         foreach (PlannedCandidate candidate in plan.Eligible)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (gate.TryEnter(candidate.Target) is not null)
+            if (!gate.TryEnter(candidate.Target).Passes)
             {
                 // Its circuit opened (or another request holds the half-open trial) since planning.
                 continue;
@@ -43,14 +43,26 @@ public sealed class CompletionEngine(
                     Capabilities = model.Options.Providers[candidate.Target.Provider].CapabilitiesOf(candidate.Target.Model),
                 },
                 model.Options.Validation, sink, trace, states.Get(candidate.Target));
-            var guard = new CommitFlag();
             ResilienceContext context = ResilienceContextPool.Shared.Get(cancellationToken);
-            context.Properties.Set(RetryPipelines.GuardKey, new RetryGuard(() => guard.Committed, deadline));
+            if (deadline is { } d)
+            {
+                context.Properties.Set(RetryPipelines.DeadlineKey, d);
+            }
+
+            TryResult result;
             try
             {
-                AttemptAnswer answer = await _pipelines.For(candidate.Policy).ExecuteAsync(
-                    static (ctx, state) => new ValueTask<AttemptAnswer>(state.Tries.RunAsync(state.Attempt, state.Guard, ctx.CancellationToken)),
-                    context, (Tries: _tries, Attempt: attempt, Guard: guard)).ConfigureAwait(false);
+                result = await _pipelines.For(candidate.Policy).ExecuteAsync(
+                    static (ctx, state) => new ValueTask<TryResult>(state.Tries.RunAsync(state.Attempt, ctx.CancellationToken)),
+                    context, (Tries: _tries, Attempt: attempt)).ConfigureAwait(false);
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+
+            if (result.Answer is { } answer)
+            {
                 CompleteResponse response = BuildResponse(attempt, requestId, answer, model, timeProvider.GetElapsedTime(requestStart));
                 if (!response.Cost.Priced)
                 {
@@ -59,16 +71,11 @@ public sealed class CompletionEngine(
 
                 return response;
             }
-            catch (Exception ex) when (ex is ProviderException or AnswerRejectedException && !cancellationToken.IsCancellationRequested)
+
+            cancellationToken.ThrowIfCancellationRequested();
+            if (result.Failure is { Committed: true } broken)
             {
-                if (guard.Committed)
-                {
-                    throw Failure(requestId, trace, RouterErrorCode.StreamInterrupted, $"{candidate.Target} failed after the stream started: {ex.Message}");
-                }
-            }
-            finally
-            {
-                ResilienceContextPool.Shared.Return(context);
+                throw Failure(requestId, trace, RouterErrorCode.StreamInterrupted, $"{candidate.Target} failed after the stream started: {broken.Reason}");
             }
         }
 
@@ -110,12 +117,6 @@ public sealed class CompletionEngine(
         response.Attempts.AddRange(attempt.Trace.Attempts);
         return response;
     }
-}
-
-/// <summary>Whether anything of this candidate's answer reached the caller.</summary>
-internal sealed class CommitFlag
-{
-    public bool Committed { get; set; }
 }
 
 /// <summary>What a request did, kept even when it fails, for stats and events.</summary>

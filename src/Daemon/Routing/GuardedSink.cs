@@ -7,44 +7,47 @@ namespace Cortex.Llmd.Routing;
 /// are checked for a refusal (or the whole answer, when a JSON Schema must be validated first), so a
 /// bad answer can still fall back: fallback is possible only while nothing has reached the caller.
 /// </summary>
-internal sealed class GuardedSink(IChunkSink? inner, int holdChars, bool holdAll, Func<string, string?> refusalCheck, CommitFlag flag)
+internal sealed class GuardedSink(IChunkSink? inner, int holdChars, bool holdAll, Func<string, string?> refusalCheck)
 {
     private readonly List<object> _pending = [];
     private readonly System.Text.StringBuilder _prefix = new();
     private bool _released;
 
     /// <summary>True once anything reached the caller: from then on a failure ends the stream.</summary>
-    public bool Committed
-    {
-        get => flag.Committed;
-        private set => flag.Committed = value;
-    }
+    public bool Committed { get; private set; }
 
-    public async ValueTask ContentAsync(string delta, CancellationToken cancellationToken)
+    /// <summary>Set when the held-back prefix turned out to be a refusal; the attempt stops there.</summary>
+    public string? Refusal { get; private set; }
+
+    /// <summary>False when the answer was refused and the provider's stream should be abandoned.</summary>
+    public async ValueTask<bool> ContentAsync(string delta, CancellationToken cancellationToken)
     {
         if (inner is null)
         {
-            return;
+            return true;
         }
 
         if (_released)
         {
             Committed = true;
             await inner.SendContentAsync(delta, cancellationToken).ConfigureAwait(false);
-            return;
+            return true;
         }
 
         _pending.Add(delta);
         _prefix.Append(delta);
         if (!holdAll && _prefix.Length >= holdChars)
         {
-            if (refusalCheck(_prefix.ToString()) is { } refusal)
+            Refusal = refusalCheck(_prefix.ToString());
+            if (Refusal is not null)
             {
-                throw new AnswerRejectedException(AttemptOutcome.Refusal, refusal);
+                return false;
             }
 
             await ReleaseAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        return true;
     }
 
     public async ValueTask ToolCallAsync(ToolCallDelta delta, CancellationToken cancellationToken)
@@ -88,10 +91,4 @@ internal sealed class GuardedSink(IChunkSink? inner, int holdChars, bool holdAll
 
         _pending.Clear();
     }
-}
-
-/// <summary>An answer that arrived but must not count: a refusal, an empty answer, or one that fails its schema.</summary>
-internal sealed class AnswerRejectedException(AttemptOutcome outcome, string reason) : Exception(reason)
-{
-    public AttemptOutcome Outcome { get; } = outcome;
 }

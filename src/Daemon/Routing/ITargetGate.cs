@@ -8,25 +8,34 @@ namespace Cortex.Llmd.Routing;
 /// </summary>
 public interface ITargetGate
 {
-    /// <summary>Null when the target may be attempted, else why not (e.g. "circuit open until 12:00:05Z"). Claims nothing.</summary>
-    string? Blocked(TargetRef target);
+    /// <summary>May the target be attempted now? Claims nothing.</summary>
+    GateVerdict Check(TargetRef target);
 
-    /// <summary>Like <see cref="Blocked"/>, but a half-open breaker's single trial is claimed by this call.</summary>
-    string? TryEnter(TargetRef target) => Blocked(target);
+    /// <summary>Like <see cref="Check"/>, but a half-open breaker's single trial is claimed by this call.</summary>
+    GateVerdict TryEnter(TargetRef target);
 
     /// <summary>Feeds an attempt's outcome to the target's breaker. Callers' cancellations are never reported.</summary>
-    void Report(TargetRef target, bool success, string reason)
-    {
-    }
+    void Report(TargetRef target, bool success, string reason);
 
     /// <summary>An attempt ended without a verdict (its caller left): a claimed trial is given back.</summary>
-    void Abandon(TargetRef target)
-    {
-    }
+    void Abandon(TargetRef target);
 }
 
-/// <summary>The gate until breakers exist: nothing is blocked.</summary>
-public sealed class OpenGate : ITargetGate
+/// <summary>A gate's answer: pass, or blocked with the reason shown in plans and attempt logs.</summary>
+public readonly record struct GateVerdict
 {
-    public string? Blocked(TargetRef target) => null;
+    private GateVerdict(bool passes, string reason)
+    {
+        Passes = passes;
+        Reason = reason;
+    }
+
+    public static GateVerdict Pass { get; } = new(true, string.Empty);
+
+    public bool Passes { get; }
+
+    /// <summary>Why the target is blocked (e.g. "circuit open until 12:00:05Z"); empty when it passes.</summary>
+    public string Reason { get; }
+
+    public static GateVerdict Blocked(string reason) => new(false, reason);
 }

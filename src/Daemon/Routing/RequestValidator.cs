@@ -4,9 +4,9 @@ using Cortex.Llmd.Errors;
 namespace Cortex.Llmd.Routing;
 
 /// <summary>Checks a request before anything is planned or billed; each problem is an invalid request.</summary>
-public static class RequestValidator
+public sealed class RequestValidator(Validation.SchemaCache schemas)
 {
-    public static void Validate(CompleteRequest request)
+    public void Validate(CompleteRequest request)
     {
         if (!Enum.IsDefined(request.TaskType))
         {
@@ -61,7 +61,7 @@ public static class RequestValidator
             try
             {
                 // Compiled before any provider is paid: a schema we cannot check must not be silently ignored.
-                Validation.SchemaCache.Shared.Get(request.ResponseJsonSchema);
+                schemas.Get(request.ResponseJsonSchema);
             }
             catch (Validation.JsonSchema.SchemaException ex)
             {

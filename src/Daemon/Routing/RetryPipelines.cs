@@ -13,21 +13,22 @@ namespace Cortex.Llmd.Routing;
 /// </summary>
 internal sealed class RetryPipelines(TimeProvider timeProvider, Func<double> randomizer)
 {
-    public static readonly ResiliencePropertyKey<RetryGuard> GuardKey = new("cortex.retry-guard");
+    /// <summary>The caller's deadline, when it set one: no retry is started that would wait past it.</summary>
+    public static readonly ResiliencePropertyKey<DateTimeOffset> DeadlineKey = new("cortex.deadline");
 
-    private readonly ConcurrentDictionary<TargetPolicy, ResiliencePipeline<AttemptAnswer>> _pipelines = new();
+    private readonly ConcurrentDictionary<TargetPolicy, ResiliencePipeline<TryResult>> _pipelines = new();
 
-    public ResiliencePipeline<AttemptAnswer> For(TargetPolicy policy) => _pipelines.GetOrAdd(policy, Build);
+    public ResiliencePipeline<TryResult> For(TargetPolicy policy) => _pipelines.GetOrAdd(policy, Build);
 
-    private ResiliencePipeline<AttemptAnswer> Build(TargetPolicy policy)
+    private ResiliencePipeline<TryResult> Build(TargetPolicy policy)
     {
         if (policy.Retries == 0)
         {
-            return ResiliencePipeline<AttemptAnswer>.Empty;
+            return ResiliencePipeline<TryResult>.Empty;
         }
 
-        return new ResiliencePipelineBuilder<AttemptAnswer> { TimeProvider = timeProvider }
-            .AddRetry(new RetryStrategyOptions<AttemptAnswer>
+        return new ResiliencePipelineBuilder<TryResult> { TimeProvider = timeProvider }
+            .AddRetry(new RetryStrategyOptions<TryResult>
             {
                 MaxRetryAttempts = policy.Retries,
                 BackoffType = DelayBackoffType.Exponential,
@@ -35,31 +36,27 @@ internal sealed class RetryPipelines(TimeProvider timeProvider, Func<double> ran
                 Delay = policy.RetryBaseDelay,
                 MaxDelay = policy.RetryMaxDelay,
                 Randomizer = randomizer,
-                ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Outcome.Exception, args.Context, policy)),
+                ShouldHandle = args => new ValueTask<bool>(
+                    args.Outcome.Exception is null && ShouldRetry(args.Outcome.Result.Failure, args.Context, policy)),
                 DelayGenerator = args => new ValueTask<TimeSpan?>(
-                    args.Outcome.Exception is ProviderException { RetryAfter: { } wait } && wait > TimeSpan.Zero ? wait : null),
+                    args.Outcome.Exception is null && args.Outcome.Result.Failure?.Error?.RetryAfter is { } wait && wait > TimeSpan.Zero ? wait : null),
             })
             .Build();
     }
 
-    private bool ShouldRetry(Exception? exception, ResilienceContext context, TargetPolicy policy)
+    private bool ShouldRetry(TryFailure? failure, ResilienceContext context, TargetPolicy policy)
     {
-        if (exception is not ProviderException { IsRetryable: true, Kind: not ProviderErrorKind.Timeout } failure
-            || !context.Properties.TryGetValue(GuardKey, out RetryGuard? guard)
-            || guard.Committed())
+        if (failure is not { MayRetry: true })
         {
             return false;
         }
 
-        TimeSpan wait = failure.RetryAfter ?? policy.RetryBaseDelay;
+        TimeSpan wait = failure.Error?.RetryAfter ?? policy.RetryBaseDelay;
         if (wait > policy.RetryMaxDelay)
         {
             return false;
         }
 
-        return guard.Deadline is not { } deadline || timeProvider.GetUtcNow() + wait < deadline;
+        return !context.Properties.TryGetValue(DeadlineKey, out DateTimeOffset deadline) || timeProvider.GetUtcNow() + wait < deadline;
     }
 }
-
-/// <summary>Per-request facts the retry decision needs: whether the stream started, and the deadline.</summary>
-internal sealed record RetryGuard(Func<bool> Committed, DateTimeOffset? Deadline);

@@ -11,16 +11,13 @@ namespace Cortex.Llmd.Routing;
 /// its strategy, then its fallback routes breadth-first. Every target appears once, so no config can make
 /// a request loop. Each candidate is then judged: forced narrowing, availability, capabilities.
 /// </summary>
-public sealed class RoutePlanner(TargetStateRegistry states, ITargetGate gate, Random random)
+public sealed class RoutePlanner(TargetStateRegistry states, ITargetGate gate, Validation.SchemaCache schemas, Random random)
 {
-    public RoutePlanner()
-        : this(new TargetStateRegistry(TimeProvider.System), new OpenGate(), Random.Shared)
-    {
-    }
+    private readonly RequestValidator _validator = new(schemas);
 
     public RoutePlan Plan(CompleteRequest request, RuntimeModel model, bool streaming = false)
     {
-        RequestValidator.Validate(request);
+        _validator.Validate(request);
         DaemonOptions options = model.Options;
         string routeName = ResolveRoute(request, options);
         RequestFacts facts = RequestFacts.Of(request, streaming);

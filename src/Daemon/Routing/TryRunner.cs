@@ -10,15 +10,16 @@ namespace Cortex.Llmd.Routing;
 
 /// <summary>
 /// One try of one candidate: the attempt and first-token timers, the guarded sink, answer validation,
-/// and exactly one attempt-log entry and one target-state update whatever happens.
+/// and exactly one attempt-log entry and one target-state update whatever happens. A provider failure
+/// or a rejected answer is returned as a <see cref="TryFailure"/>; only the caller's cancellation throws.
 /// </summary>
 internal sealed class TryRunner(TimeProvider time, EventHub events, AnswerValidator validator, ITargetGate gate, ILogger logger)
 {
-    public async Task<AttemptAnswer> RunAsync(AttemptContext a, CommitFlag flag, CancellationToken cancellationToken)
+    public async Task<TryResult> RunAsync(AttemptContext a, CancellationToken cancellationToken)
     {
         TargetPolicy policy = a.Candidate.Policy;
         var sink = new GuardedSink(
-            a.Sink, a.Validation.RefusalWindow, holdAll: a.Request.ResponseJsonSchema.Length > 0, text => validator.FindRefusal(text, a.Validation), flag);
+            a.Sink, a.Validation.RefusalWindow, holdAll: a.Request.ResponseJsonSchema.Length > 0, text => validator.FindRefusal(text, a.Validation));
         using var timeout = new CancellationTokenSource(policy.Timeout, time);
         using var firstToken = policy.FirstTokenTimeout is { } limit ? new CancellationTokenSource(limit, time) : null;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token, firstToken?.Token ?? CancellationToken.None);
@@ -26,27 +27,26 @@ internal sealed class TryRunner(TimeProvider time, EventHub events, AnswerValida
         a.State.Begin();
         try
         {
-            AttemptAnswer answer = await AttemptRunner.RunAsync(
+            AttemptAnswer? answer = await AttemptRunner.RunAsync(
                 a.Provider, a.Call, sink, time, start, () => firstToken?.CancelAfter(Timeout.InfiniteTimeSpan), linked.Token).ConfigureAwait(false);
+            if (answer is null)
+            {
+                return Rejected(a, AttemptOutcome.Refusal, sink.Refusal ?? "refusal", start, sink.Committed);
+            }
+
             if (validator.Check(answer, a.Request, a.Validation) is { } rejection)
             {
-                throw new AnswerRejectedException(rejection.Outcome, rejection.Reason);
+                return Rejected(a, rejection.Outcome, rejection.Reason, start, sink.Committed);
             }
 
             await sink.ReleaseAsync(linked.Token).ConfigureAwait(false);
             Record(a, AttemptOutcome.Success, "ok", start, answer.HttpStatus, healthy: true);
-            return answer;
-        }
-        catch (AnswerRejectedException ex)
-        {
-            // The provider worked; the answer did not. Its health is fine, the request moves on.
-            Record(a, ex.Outcome, ex.Message, start, 0, healthy: true);
-            throw;
+            return TryResult.Of(answer);
         }
         catch (ProviderException ex)
         {
             Record(a, OutcomeOf(ex), ex.Message, start, ex.HttpStatus, healthy: false);
-            throw;
+            return TryResult.Of(new TryFailure(OutcomeOf(ex), ex.Message, ex, sink.Committed));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -55,7 +55,7 @@ internal sealed class TryRunner(TimeProvider time, EventHub events, AnswerValida
                 ? $"{a.Provider.Name}: no first token within {DurationText.Format(policy.FirstTokenTimeout!.Value)}"
                 : $"{a.Provider.Name}: attempt timed out after {DurationText.Format(policy.Timeout)}");
             Record(a, AttemptOutcome.Timeout, ex.Message, start, 0, healthy: false);
-            throw ex;
+            return TryResult.Of(new TryFailure(AttemptOutcome.Timeout, ex.Message, ex, sink.Committed));
         }
         catch (OperationCanceledException)
         {
@@ -69,8 +69,15 @@ internal sealed class TryRunner(TimeProvider time, EventHub events, AnswerValida
             // An adapter bug must not take the request down with it: count it as that provider's failure.
             var failure = new ProviderException(ProviderErrorKind.InvalidResponse, $"{a.Provider.Name}: unexpected {ex.GetType().Name}");
             Record(a, AttemptOutcome.Error, failure.Message, start, 0, healthy: false);
-            throw failure;
+            return TryResult.Of(new TryFailure(AttemptOutcome.Error, failure.Message, failure, sink.Committed));
         }
+    }
+
+    /// <summary>The provider worked; the answer did not. Its health is fine, and the request moves on.</summary>
+    private TryResult Rejected(AttemptContext a, AttemptOutcome outcome, string reason, long start, bool committed)
+    {
+        Record(a, outcome, reason, start, 0, healthy: true);
+        return TryResult.Of(new TryFailure(outcome, reason, null, committed));
     }
 
     private void Record(AttemptContext a, AttemptOutcome outcome, string reason, long start, int httpStatus, bool healthy)

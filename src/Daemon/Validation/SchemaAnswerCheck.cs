@@ -7,11 +7,6 @@ namespace Cortex.Llmd.Validation;
 /// <summary>Checks an answer against the request's JSON Schema, taking JSON from a fenced code block first.</summary>
 public sealed class SchemaAnswerCheck(SchemaCache schemas) : IAnswerSchemaCheck
 {
-    public SchemaAnswerCheck()
-        : this(SchemaCache.Shared)
-    {
-    }
-
     public string? Check(string content, string schemaJson)
     {
         if (!JsonAnswerExtractor.TryExtract(content, out JsonDocument? document))

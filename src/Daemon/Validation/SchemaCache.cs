@@ -9,8 +9,6 @@ namespace Cortex.Llmd.Validation;
 /// </summary>
 public sealed class SchemaCache(int capacity = 256)
 {
-    public static readonly SchemaCache Shared = new();
-
     private readonly ConcurrentDictionary<string, CompiledSchema> _schemas = new(StringComparer.Ordinal);
 
     /// <summary>Compiles (or finds) a schema; throws <see cref="SchemaException"/> naming what is wrong.</summary>

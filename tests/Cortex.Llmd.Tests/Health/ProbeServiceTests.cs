@@ -40,7 +40,7 @@ public class ProbeServiceTests
         }
 
         Assert.That(breakers.Snapshot(Target).State, Is.EqualTo(BreakerState.Open));
-        Assert.That(breakers.Blocked(Target), Does.StartWith("circuit open"));
+        Assert.That(breakers.Check(Target).Reason, Does.StartWith("circuit open"));
         Assert.That(status.Get("p")!.Value.Result.HttpStatus, Is.EqualTo(503));
         Assert.That((await probeEvents.ReadAsync(CancellationToken.None)).ProbeFailed.Provider, Is.EqualTo("p"));
 

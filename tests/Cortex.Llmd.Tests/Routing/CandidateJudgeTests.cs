@@ -30,14 +30,24 @@ public class CandidateJudgeTests
 
     private sealed class BlockingGate(string model) : ITargetGate
     {
-        public string? Blocked(TargetRef target) => target.Model == model ? "circuit open until 12:00:05Z" : null;
+        public GateVerdict Check(TargetRef target) => target.Model == model ? GateVerdict.Blocked("circuit open until 12:00:05Z") : GateVerdict.Pass;
+
+        public GateVerdict TryEnter(TargetRef target) => Check(target);
+
+        public void Report(TargetRef target, bool success, string reason)
+        {
+        }
+
+        public void Abandon(TargetRef target)
+        {
+        }
     }
 
     private static RoutePlan Plan(Action<CompleteRequest> change, bool streaming = false, ITargetGate? gate = null)
     {
         var request = new CompleteRequest { Messages = { new Message { Role = Role.User, Content = "hi" } } };
         change(request);
-        return new RoutePlanner(new TargetStateRegistry(TimeProvider.System), gate ?? new OpenGate(), new Random(1)).Plan(request, Model, streaming);
+        return new RoutePlanner(new TargetStateRegistry(TimeProvider.System), gate ?? new OpenGate(), new Cortex.Llmd.Validation.SchemaCache(), new Random(1)).Plan(request, Model, streaming);
     }
 
     private static string Reason(RoutePlan plan, string model) => plan.Candidates.Single(c => c.Target.Model == model).Reason;

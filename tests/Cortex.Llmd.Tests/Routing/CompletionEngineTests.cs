@@ -44,13 +44,13 @@ public class CompletionEngineTests
     {
         _model = TestModels.FromJson(Config);
         _states = new TargetStateRegistry(TimeProvider.System);
-        _engine = new CompletionEngine(TimeProvider.System, _states, new EventHub(TimeProvider.System), new AnswerValidator(new Cortex.Llmd.Validation.SchemaAnswerCheck()), new OpenGate(), NullLogger<CompletionEngine>.Instance);
+        _engine = new CompletionEngine(TimeProvider.System, _states, new EventHub(TimeProvider.System), new AnswerValidator(new Cortex.Llmd.Validation.SchemaAnswerCheck(new Cortex.Llmd.Validation.SchemaCache())), new OpenGate(), NullLogger<CompletionEngine>.Instance);
     }
 
     private Task<CompleteResponse> RunAsync(string route, CompletionTrace trace, IChunkSink? sink = null, bool? allowFallback = null)
     {
         var request = new CompleteRequest { Route = route, Messages = { new Message { Role = Role.User, Content = "q" } }, AllowFallback = allowFallback };
-        RoutePlan plan = new RoutePlanner().Plan(request, _model);
+        RoutePlan plan = Planners.Open().Plan(request, _model);
         return _engine.RunAsync(request, plan, _model, "req_test", sink, trace, CancellationToken.None);
     }
 

@@ -38,7 +38,7 @@ public class DefaultTaskTableTests
         RuntimeModel model = TestModels.FromJson(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, config)));
         var request = new CompleteRequest { TaskType = task, Messages = { new Message { Role = Role.User, Content = "x" } } };
 
-        RoutePlan plan = new RoutePlanner().Plan(request, model);
+        RoutePlan plan = Planners.Open().Plan(request, model);
 
         Assert.That(plan.Route, Is.EqualTo(route));
         Assert.That(plan.Candidates[0].Route, Is.EqualTo(route));

@@ -53,7 +53,7 @@ public class PoliciesAndValidationTests
         _model = TestModels.FromJson(Config);
         var states = new TargetStateRegistry(TimeProvider.System);
         _engine = new CompletionEngine(
-            TimeProvider.System, states, new EventHub(TimeProvider.System), new AnswerValidator(new SchemaAnswerCheck()), new OpenGate(), NullLogger<CompletionEngine>.Instance);
+            TimeProvider.System, states, new EventHub(TimeProvider.System), new AnswerValidator(new SchemaAnswerCheck(new SchemaCache())), new OpenGate(), NullLogger<CompletionEngine>.Instance);
     }
 
     private async Task<(CompleteResponse? Response, CompletionTrace Trace, Exception? Error)> Run(string route, string schema = "", CancellationToken token = default)
@@ -62,7 +62,7 @@ public class PoliciesAndValidationTests
         var trace = new CompletionTrace();
         try
         {
-            CompleteResponse response = await _engine.RunAsync(request, new RoutePlanner().Plan(request, _model), _model, "req", null, trace, token);
+            CompleteResponse response = await _engine.RunAsync(request, Planners.Open().Plan(request, _model), _model, "req", null, trace, token);
             return (response, trace, null);
         }
         catch (Exception ex) when (ex is RouterException or OperationCanceledException)

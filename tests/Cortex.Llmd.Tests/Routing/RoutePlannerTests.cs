@@ -37,7 +37,7 @@ public class RoutePlannerTests
     [Test]
     public void Plan_CyclicFallbacks_ListsEveryTargetOnceInBreadthFirstOrder()
     {
-        RoutePlan plan = new RoutePlanner().Plan(Request(), Model);
+        RoutePlan plan = Planners.Open().Plan(Request(), Model);
 
         Assert.That(plan.Route, Is.EqualTo("a"));
         Assert.That(Chain(plan), Is.EqualTo(new[] { "p/one", "q/two", "p/three", "q/four" }));
@@ -47,7 +47,7 @@ public class RoutePlannerTests
     [Test]
     public void Plan_TaskWithOwnRoute_UsesTaskTable()
     {
-        RoutePlan plan = new RoutePlanner().Plan(Request(r => r.TaskType = TaskType.CodeGeneration), Model);
+        RoutePlan plan = Planners.Open().Plan(Request(r => r.TaskType = TaskType.CodeGeneration), Model);
 
         Assert.That(plan.Route, Is.EqualTo("c"));
         Assert.That(Chain(plan), Is.EqualTo(new[] { "q/four" }));
@@ -56,7 +56,7 @@ public class RoutePlannerTests
     [Test]
     public void Plan_NamedRoute_WinsOverTask()
     {
-        RoutePlan plan = new RoutePlanner().Plan(Request(r => { r.TaskType = TaskType.CodeGeneration; r.Route = "B"; }), Model);
+        RoutePlan plan = Planners.Open().Plan(Request(r => { r.TaskType = TaskType.CodeGeneration; r.Route = "B"; }), Model);
 
         Assert.That(plan.Route, Is.EqualTo("b"));
         Assert.That(Chain(plan)[0], Is.EqualTo("q/two"));
@@ -65,7 +65,7 @@ public class RoutePlannerTests
     [Test]
     public void Plan_FallbackDisabled_KeepsOnlyFirstEligible()
     {
-        RoutePlan plan = new RoutePlanner().Plan(Request(r => r.AllowFallback = false), Model);
+        RoutePlan plan = Planners.Open().Plan(Request(r => r.AllowFallback = false), Model);
 
         Assert.That(plan.Eligible.Select(c => c.Target.ToString()), Is.EqualTo(new[] { "p/one" }));
         Assert.That(plan.Candidates[1].Reason, Is.EqualTo("skipped: the request disabled fallback"));
@@ -74,7 +74,7 @@ public class RoutePlannerTests
     [Test]
     public void Plan_ForcedProvider_NarrowsAndExplainsSkips()
     {
-        RoutePlan plan = new RoutePlanner().Plan(Request(r => r.Provider = "q"), Model);
+        RoutePlan plan = Planners.Open().Plan(Request(r => r.Provider = "q"), Model);
 
         Assert.That(Chain(plan), Is.EqualTo(new[] { "p/one (skipped)", "q/two", "p/three (skipped)", "q/four" }));
         Assert.That(plan.Candidates[0].Reason, Is.EqualTo("skipped: not the forced provider q"));
@@ -83,7 +83,7 @@ public class RoutePlannerTests
     [Test]
     public void Plan_ForcedProviderOutsideChain_UsesItsDefaultModel()
     {
-        RoutePlan plan = new RoutePlanner().Plan(Request(r => { r.Route = "c"; r.Provider = "p"; }), Model);
+        RoutePlan plan = Planners.Open().Plan(Request(r => { r.Route = "c"; r.Provider = "p"; }), Model);
 
         Assert.That(plan.Eligible.Single().Target.ToString(), Is.EqualTo("p/p-default"));
     }
@@ -91,7 +91,7 @@ public class RoutePlannerTests
     [Test]
     public void Plan_ForcedProviderAndModelOutsideChain_AttemptsExactlyThat()
     {
-        RoutePlan plan = new RoutePlanner().Plan(Request(r => { r.Provider = "q"; r.Model = "special"; }), Model);
+        RoutePlan plan = Planners.Open().Plan(Request(r => { r.Provider = "q"; r.Model = "special"; }), Model);
 
         Assert.That(plan.Eligible.Select(c => c.Target.ToString()), Is.EqualTo(new[] { "q/special" }));
         Assert.That(plan.Candidates.Skip(1).Select(c => c.Eligible), Is.All.False);
@@ -104,7 +104,7 @@ public class RoutePlannerTests
             { "providers": { "p": { "kind": "mock" }, "q": { "kind": "mock" } }, "routes": { "a": { "targets": ["p/one"] } } }
             """);
 
-        var ex = Assert.Throws<RouterException>(() => new RoutePlanner().Plan(Request(r => r.Provider = "q"), model));
+        var ex = Assert.Throws<RouterException>(() => Planners.Open().Plan(Request(r => r.Provider = "q"), model));
 
         Assert.That(ex!.Message, Is.EqualTo("provider 'q' has no target in route 'a' and no defaultModel; name a model as well"));
     }
@@ -112,7 +112,7 @@ public class RoutePlannerTests
     [Test]
     public void Plan_ForcedModel_NarrowsToThatModel()
     {
-        RoutePlan plan = new RoutePlanner().Plan(Request(r => r.Model = "three"), Model);
+        RoutePlan plan = Planners.Open().Plan(Request(r => r.Model = "three"), Model);
 
         Assert.That(plan.Eligible.Select(c => c.Target.ToString()), Is.EqualTo(new[] { "p/three" }));
     }
@@ -138,7 +138,7 @@ public class RoutePlannerTests
     [TestCaseSource(nameof(InvalidRequests))]
     public void Plan_InvalidRequest_ThrowsInvalidArgument(CompleteRequest request, string messagePart)
     {
-        var ex = Assert.Throws<RouterException>(() => new RoutePlanner().Plan(request, Model));
+        var ex = Assert.Throws<RouterException>(() => Planners.Open().Plan(request, Model));
 
         Assert.That(RouterErrorStatus.Name(ex!.Code), Is.EqualTo("INVALID_ARGUMENT"));
         Assert.That(ex.Message, Does.Contain(messagePart));

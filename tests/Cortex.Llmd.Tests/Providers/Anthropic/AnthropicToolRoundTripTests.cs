@@ -161,9 +161,9 @@ public class AnthropicToolRoundTripTests
         first.Tools.Add(new Tool { Name = "get_weather", ParametersJsonSchema = WeatherSchema });
         first.Tools.Add(new Tool { Name = "get_time" });
 
-        AttemptAnswer answer = await AttemptRunner.RunAsync(
-            _harness.Provider, new ProviderCall(first, AnthropicHarness.Model, "r1"), new GuardedSink(null, 0, false, _ => null, new CommitFlag()),
-            TimeProvider.System, 0, () => { }, CancellationToken.None);
+        AttemptAnswer answer = (await AttemptRunner.RunAsync(
+            _harness.Provider, new ProviderCall(first, AnthropicHarness.Model, "r1"), new GuardedSink(null, 0, false, _ => null),
+            TimeProvider.System, 0, () => { }, CancellationToken.None))!;
 
         Assert.That(answer.ToolCalls.Select(c => (c.Id, c.Name, c.ArgumentsJson)), Is.EqualTo(new[]
         {

@@ -54,9 +54,9 @@ internal static class OpenAiTestKit
     }
 
     /// <summary>Collects the way the engine does for a unary call.</summary>
-    public static Task<AttemptAnswer> Answer(IProvider provider, ProviderCall call, CancellationToken token = default) =>
-        AttemptRunner.RunAsync(
-            provider, call, new GuardedSink(null, 0, false, _ => null, new CommitFlag()), TimeProvider.System, TimeProvider.System.GetTimestamp(), () => { }, token);
+    public static async Task<AttemptAnswer> Answer(IProvider provider, ProviderCall call, CancellationToken token = default) =>
+        (await AttemptRunner.RunAsync(
+            provider, call, new GuardedSink(null, 0, false, _ => null), TimeProvider.System, TimeProvider.System.GetTimestamp(), () => { }, token).ConfigureAwait(false))!;
 
     public static string Text(IEnumerable<ProviderEvent> events) => string.Concat(events.OfType<ContentDelta>().Select(d => d.Text));
 
