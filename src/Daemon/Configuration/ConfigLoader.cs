@@ -19,15 +19,9 @@ public static class ConfigLoader
     public static IConfigurationRoot Build(string configPath, IDictionary environment, string? socketOverride)
     {
         var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (DictionaryEntry entry in environment)
+        foreach ((string variable, string key) in OverrideKeys(environment))
         {
-            string name = (string)entry.Key;
-            if (name.StartsWith(EnvironmentPrefix, StringComparison.Ordinal)
-                && name is not ConfigVariable and not SocketVariable
-                && name.Length > EnvironmentPrefix.Length)
-            {
-                overrides[name[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal)] = entry.Value as string;
-            }
+            overrides[key] = environment[variable] as string;
         }
 
         if (!string.IsNullOrEmpty(socketOverride))
@@ -42,6 +36,21 @@ public static class ConfigLoader
             .AddJsonStream(file)
             .AddInMemoryCollection(overrides)
             .Build();
+    }
+
+    /// <summary>Environment overrides as (variable, configuration key "section:key").</summary>
+    public static IEnumerable<(string Variable, string Key)> OverrideKeys(IDictionary environment)
+    {
+        foreach (DictionaryEntry entry in environment)
+        {
+            string name = (string)entry.Key;
+            if (name.StartsWith(EnvironmentPrefix, StringComparison.Ordinal)
+                && name is not ConfigVariable and not SocketVariable
+                && name.Length > EnvironmentPrefix.Length)
+            {
+                yield return (name, name[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal));
+            }
+        }
     }
 
     /// <summary>Loads and validates; throws <see cref="ConfigException"/> listing every problem.</summary>
@@ -66,7 +75,7 @@ public static class ConfigLoader
             throw new ConfigException($"cannot read config file {configPath}: {Describe(ex)}");
         }
 
-        var errors = new ConfigErrors();
+        var errors = new ConfigErrors(OverridePaths(environment));
         DaemonOptions? options = new ConfigParser(factories).Parse(configuration, errors);
         if (options is null)
         {
@@ -74,6 +83,18 @@ public static class ConfigLoader
         }
 
         return options;
+    }
+
+    /// <summary>Override keys in the form error paths use ("server.socketMode"), each with its variable.</summary>
+    private static Dictionary<string, string> OverridePaths(IDictionary environment)
+    {
+        var paths = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach ((string variable, string key) in OverrideKeys(environment))
+        {
+            paths[ConfigNode.Join(string.Empty, key)] = variable;
+        }
+
+        return paths;
     }
 
     private static string Describe(Exception ex) =>

@@ -33,7 +33,8 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
         LogLevel level = logging.Choice("level", LogLevel.Information, LogLevels);
 
         Dictionary<string, ProviderOptions> providers = ParseProviders(root.Child("providers"));
-        Dictionary<string, RouteOptions> routes = ParseRoutes(root.Child("routes"), providers);
+        var declared = new HashSet<string>(root.Child("providers").Children().Select(c => c.Key), StringComparer.OrdinalIgnoreCase);
+        Dictionary<string, RouteOptions> routes = ParseRoutes(root.Child("routes"), providers, declared);
         TaskRoutingOptions tasks = ParseTasks(root.Child("tasks"), routes);
         CheckFallbacks(root.Child("routes"), routes);
 
@@ -176,7 +177,7 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
         };
     }
 
-    private static Dictionary<string, RouteOptions> ParseRoutes(ConfigNode node, Dictionary<string, ProviderOptions> providers)
+    private static Dictionary<string, RouteOptions> ParseRoutes(ConfigNode node, Dictionary<string, ProviderOptions> providers, HashSet<string> declared)
     {
         var routes = new Dictionary<string, RouteOptions>(StringComparer.OrdinalIgnoreCase);
         foreach ((string name, ConfigNode route) in node.Children())
@@ -186,7 +187,7 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
             ConfigNode targetsNode = route.Child("targets");
             foreach ((string _, ConfigNode target) in targetsNode.Children().OrderBy(c => c.Key, ConfigNode.IndexOrder.Instance))
             {
-                if (ParseTarget(target, providers) is { } t)
+                if (ParseTarget(target, providers, declared) is { } t)
                 {
                     targets.Add(t);
                 }
@@ -217,8 +218,11 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
         return routes;
     }
 
-    /// <summary>A target is "provider/model" or { "provider", "model", "weight", policy overrides }.</summary>
-    private static RouteTarget? ParseTarget(ConfigNode node, Dictionary<string, ProviderOptions> providers)
+    /// <summary>
+    /// A target is "provider/model" or { "provider", "model", "weight", policy overrides }. A provider that
+    /// is declared but invalid was reported under providers.NAME already; its routes do not repeat it.
+    /// </summary>
+    private static RouteTarget? ParseTarget(ConfigNode node, Dictionary<string, ProviderOptions> providers, HashSet<string> declared)
     {
         string provider;
         string model;
@@ -247,7 +251,11 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
 
         if (!providers.TryGetValue(provider, out ProviderOptions? known))
         {
-            node.Error($"unknown provider '{provider}'");
+            if (!declared.Contains(provider))
+            {
+                node.Error($"unknown provider '{provider}'");
+            }
+
             return null;
         }
 

@@ -177,3 +177,79 @@ public class ConfigParserTests
         Assert.That(options.Routes["r"].Targets.Select(t => t.Ref), Is.EqualTo(new[] { new TargetRef("m", "moonshotai/kimi-k2"), new TargetRef("m", "org/model") }));
     }
 }
+
+public class ConfigErrorSourceTests
+{
+    private string _dir = null!;
+
+    [SetUp]
+    public void CreateDirectory() => _dir = TempDirectory.Create();
+
+    [TearDown]
+    public void DeleteDirectory() => TempDirectory.Delete(_dir);
+
+    private ConfigException LoadFails(string json, IDictionary? environment = null)
+    {
+        string path = Path.Combine(_dir, "c.json");
+        File.WriteAllText(path, json);
+        return Assert.Throws<ConfigException>(
+            () => ConfigLoader.Load(path, environment ?? new Hashtable(), null, ProviderFactoryRegistry.CreateDefault()))!;
+    }
+
+    [Test]
+    public void Load_TypoInEnvironmentOverride_NamesTheVariable()
+    {
+        const string json = """{ "providers": { "m": { "kind": "mock" } }, "routes": { "r": { "targets": ["m/x"] } } }""";
+
+        ConfigException ex = LoadFails(json, new Hashtable { ["CORTEX_LLMD_SERVER__SOCKETMOD"] = "0600" });
+
+        Assert.That(ex.Message, Does.Contain("- CORTEX_LLMD_SERVER__SOCKETMOD (environment override of server.socketmod): unknown key").IgnoreCase);
+        Assert.That(ex.Message, Does.Contain("and the environment"));
+    }
+
+    [Test]
+    public void Load_BadValueInEnvironmentOverride_NamesTheVariableNotTheFile()
+    {
+        const string json = """{ "providers": { "m": { "kind": "mock" } }, "routes": { "r": { "targets": ["m/x"] } } }""";
+
+        ConfigException ex = LoadFails(json, new Hashtable { ["CORTEX_LLMD_SERVER__MAXCONCURRENTSTREAMS"] = "lots" });
+
+        Assert.That(ex.Message, Does.Contain("- CORTEX_LLMD_SERVER__MAXCONCURRENTSTREAMS (environment override of server.maxConcurrentStreams): 'lots' is not a whole number").IgnoreCase);
+    }
+
+    [Test]
+    public void Load_ErrorInFile_DoesNotBlameTheEnvironment()
+    {
+        const string json = """{ "server": { "socketMod": "0600" }, "providers": { "m": { "kind": "mock" } }, "routes": { "r": { "targets": ["m/x"] } } }""";
+
+        ConfigException ex = LoadFails(json, new Hashtable { ["CORTEX_LLMD_LOGGING__LEVEL"] = "debug" });
+
+        Assert.That(ex.Message, Does.Contain("- server.socketMod: unknown key"));
+        Assert.That(ex.Message, Does.Not.Contain("environment"));
+    }
+
+    [Test]
+    public void Load_ProviderWithUnknownKind_ReportsOnlyTheKind()
+    {
+        const string json = """
+            { "providers": { "bad": { "kind": "nope" }, "m": { "kind": "mock" } },
+              "routes": { "r": { "targets": ["bad/x", "m/x"] }, "s": { "targets": ["bad/y"] } } }
+            """;
+
+        ConfigException ex = LoadFails(json);
+
+        Assert.That(ex.Message, Does.Contain("providers.bad.kind: unknown provider kind 'nope'"));
+        Assert.That(ex.Message, Does.Not.Contain("unknown provider 'bad'"));
+        Assert.That(ex.Message, Does.Contain("(1 error)"));
+    }
+
+    [Test]
+    public void Load_RouteNamingUndeclaredProvider_StillReportsIt()
+    {
+        const string json = """{ "providers": { "m": { "kind": "mock" } }, "routes": { "r": { "targets": ["m/x", "ghost/y"] } } }""";
+
+        ConfigException ex = LoadFails(json);
+
+        Assert.That(ex.Message, Does.Contain("routes.r.targets[1]: unknown provider 'ghost'"));
+    }
+}
