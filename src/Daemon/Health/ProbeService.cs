@@ -83,7 +83,12 @@ public sealed class ProbeService(
             result = new ProbeResult(false, $"{name}: probe timed out after {DurationText.Format(options.Probes.Timeout)}", 0, options.Probes.Timeout);
         }
 
-        status.Set(name, result, time.GetUtcNow());
+        if (!result.Skipped)
+        {
+            // A kind with nothing to probe has no probe result to show.
+            status.Set(name, result, time.GetUtcNow());
+        }
+
         breakers.ReportProbe(TargetsOf(name, model), result);
         if (!result.Ok)
         {

@@ -51,4 +51,24 @@ public class ProbeServiceTests
         Assert.That(status.Get("p")!.Value.Result.Ok, Is.True);
         Assert.That(server.Requests.Count(r => r.Method == "GET" && r.Path.EndsWith("/models", StringComparison.Ordinal)), Is.EqualTo(3));
     }
+
+    [Test]
+    public async Task ProbeDueAsync_MockProvider_RecordsNoProbeResult()
+    {
+        var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
+        using RuntimeModel model = TestModels.FromJson("""
+            { "providers": { "m": { "kind": "mock" } }, "routes": { "r": { "targets": ["m/x"] } } }
+            """, time);
+        var options = new HealthOptions(new BreakerOptions(), new ProbeOptions { Interval = TimeSpan.FromSeconds(10), Jitter = 0 });
+        var events = new EventHub(time);
+        await using var breakers = new BreakerRegistry(options, time, events, new InMemoryBreakerStore(), NullLogger<BreakerRegistry>.Instance);
+        var status = new ProbeStatus();
+        var probes = new ProbeService(new RuntimeModelHolder(model), breakers, status, events, options, time, new Random(7), NullLogger<ProbeService>.Instance);
+
+        await probes.ProbeDueAsync(CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(11));
+        await probes.ProbeDueAsync(CancellationToken.None);
+
+        Assert.That(status.Get("m"), Is.Null, "the mock is never probed, so ListProviders must not show a probe result for it");
+    }
 }

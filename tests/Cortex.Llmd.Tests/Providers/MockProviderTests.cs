@@ -137,4 +137,29 @@ public class MockProviderTests
 
         await Assert.CatchAsync<OperationCanceledException>(() => Collect(mock, Call("x"), cts.Token));
     }
+
+    [Test]
+    public void DefaultReply_WithShortPrompt_IsLongerThanTheRefusalWindow()
+    {
+        string rendered = MockSettings.DefaultReply.Replace("{prompt}", "hi", StringComparison.Ordinal);
+
+        Assert.That(rendered, Has.Length.GreaterThan(new Cortex.Llmd.Configuration.ValidationOptions().RefusalWindow * 2),
+            "a default answer shorter than the hold-back window would reach the caller in one piece, never visibly streaming");
+    }
+
+    [TestCase("""{"type":"object","required":["name","tags","count"],"properties":{"name":{"type":"string","minLength":3},"tags":{"type":"array","minItems":2,"items":{"enum":["a","b"]}},"count":{"type":"integer","minimum":5}}}""")]
+    [TestCase("""{"$defs":{"pkg":{"type":"object","required":["id"],"properties":{"id":{"const":"curl"}}}},"type":"array","minItems":1,"items":{"$ref":"#/$defs/pkg"}}""")]
+    [TestCase("""{"type":["null","number"],"exclusiveMinimum":1.5}""")]
+    [TestCase("""{"anyOf":[{"type":"boolean"},{"type":"string"}]}""")]
+    public async Task StreamAsync_ResponseSchema_AnswersAnInstanceTheValidatorAccepts(string schema)
+    {
+        var mock = new MockProvider("m", new MockSettings(), TimeProvider.System);
+
+        List<ProviderEvent> events = await Collect(mock, Call("give me JSON", r => r.ResponseJsonSchema = schema));
+
+        string answer = string.Concat(events.OfType<ContentDelta>().Select(d => d.Text));
+        var check = new Cortex.Llmd.Validation.SchemaAnswerCheck(new Cortex.Llmd.Validation.SchemaCache());
+        Assert.That(check.Check(answer, schema), Is.Null, answer);
+    }
 }
+

@@ -21,9 +21,9 @@ public sealed class MockProvider(string name, MockSettings settings, TimeProvide
 
     public ProviderDescription Describe() => new(KeyPresent: true, BaseUrl: "mock:");
 
-    /// <summary>The mock has nothing to reach: its probe is a no-op that always succeeds.</summary>
+    /// <summary>The mock has nothing to reach: it is never probed, so it shows no probe result either.</summary>
     public Task<ProbeResult> ProbeAsync(CancellationToken cancellationToken) =>
-        Task.FromResult(new ProbeResult(true, "ok (mock)", 0, TimeSpan.Zero));
+        Task.FromResult(ProbeResult.NotProbed("mock: nothing to probe"));
 
     public async IAsyncEnumerable<ProviderEvent> StreamAsync(ProviderCall call, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -94,6 +94,12 @@ public sealed class MockProvider(string name, MockSettings settings, TimeProvide
 
     private string Render(ProviderCall call)
     {
+        if (call.Request.ResponseJsonSchema.Length > 0)
+        {
+            // A caller that asks for a schema gets JSON that fits it, so schema requests work offline.
+            return MinimalInstance.For(call.Request.ResponseJsonSchema);
+        }
+
         string prompt = call.Request.Messages.LastOrDefault(m => m.Role == Role.User)?.Content ?? string.Empty;
         return Settings.Reply.Replace("{model}", call.Model, StringComparison.Ordinal)
             .Replace("{prompt}", prompt, StringComparison.Ordinal);

@@ -21,7 +21,13 @@ public enum MockFailure
 /// </summary>
 public sealed record MockSettings : IProviderSettings
 {
-    public const string DefaultReply = "Hello from the cortex-llmd mock ({model}). You said: {prompt}";
+    /// <summary>
+    /// Longer than the refusal hold-back window (100 characters by default), so a stream visibly arrives
+    /// word by word instead of all at once when the window is released.
+    /// </summary>
+    public const string DefaultReply =
+        "This is the cortex-llmd mock provider answering as {model}. It runs offline: no API key was used and "
+        + "nothing left this machine. The answer streams word by word, so you can watch a stream arrive. You said: {prompt}";
 
     public string Reply { get; init; } = DefaultReply;
 
