@@ -5,8 +5,6 @@ using Cortex.Llmd.Callers;
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Events;
 using Cortex.Llmd.Errors;
-using Cortex.Llmd.Ledger;
-using Cortex.Llmd.Ledger.Sqlite;
 using Cortex.Llmd.Logging;
 using Cortex.Llmd.Pricing;
 using Cortex.Llmd.Routing;
@@ -23,23 +21,23 @@ public sealed record BudgetAdmission(RoutePlan Plan, Reservation Reservation)
 
 /// <summary>
 /// Admits requests against the configured budgets before any provider is called, and settles their
-/// actual cost afterwards. Spend comes from the ledger once (lazily, at the first request, once the
-/// ledger has opened) and is then kept in memory by <see cref="SpendBook"/>.
+/// actual cost afterwards. Recorded spend is read from the <see cref="ISpendSource"/> once (lazily, at the
+/// first request, once the ledger has opened) and is then kept in memory by <see cref="SpendBook"/>.
 /// </summary>
 public sealed class BudgetGuard
 {
     private readonly SpendBook _book;
-    private readonly Func<LedgerStore?> _store;
+    private readonly ISpendSource _source;
     private readonly EventHub _events;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<TargetRef, byte> _unpricedLogged = new();
     private readonly Lock _loadGate = new();
     private bool _loaded;
 
-    public BudgetGuard(SpendBook book, Func<LedgerStore?> store, EventHub events, ILogger<BudgetGuard> logger)
+    public BudgetGuard(SpendBook book, ISpendSource source, EventHub events, ILogger<BudgetGuard> logger)
     {
         _book = book;
-        _store = store;
+        _source = source;
         _events = events;
         _logger = logger;
     }
@@ -180,17 +178,9 @@ public sealed class BudgetGuard
 
             try
             {
-                if (_store() is { } store)
-                {
-                    using SqliteDatabase database = store.OpenConnection();
-                    Log.BudgetSpendLoaded(_logger, _book.Load(database));
-                }
-                else
-                {
-                    Log.BudgetNoLedger(_logger, "the ledger could not be opened");
-                }
+                Log.BudgetSpendLoaded(_logger, _book.Load(_source));
             }
-            catch (SqliteCallException ex)
+            catch (SpendUnavailableException ex)
             {
                 Log.BudgetNoLedger(_logger, ex.Message);
             }

@@ -1,5 +1,3 @@
-using Cortex.Llmd.Ledger.Sqlite;
-
 namespace Cortex.Llmd.Budgets;
 
 /// <summary>A request's worst-case cost held against its spend keys until it settles.</summary>
@@ -16,7 +14,7 @@ public sealed record ThresholdCrossing(BudgetOptions Budget, BudgetPeriod Period
 
 /// <summary>
 /// Spend per key in the current UTC day and month, plus what requests in flight have reserved. Loaded
-/// once from the ledger, then kept in memory. Every check and reservation happens under one lock, so a
+/// once from an <see cref="ISpendSource"/> (the ledger), then kept in memory. Every check and reservation happens under one lock, so a
 /// concurrent burst sees each other's reservations and cannot overshoot by more than they reserved.
 /// Reservations are not tied to a period: in-flight money counts against the current day and month.
 /// </summary>
@@ -54,34 +52,26 @@ public sealed class SpendBook(TimeProvider timeProvider)
     }
 
     /// <summary>
-    /// Loads the current day's and month's spend from the ledger's requests table. Returns how many
-    /// distinct (tenant, uid, unit) groups had spend this month.
+    /// Adds the current month's and day's recorded spend from <paramref name="source"/> to every key it
+    /// counts against. Returns how many distinct (tenant, uid, unit) callers had spend this month.
+    /// Throws <see cref="SpendUnavailableException"/> when the source cannot be read; nothing is added then.
     /// </summary>
-    public int Load(SqliteDatabase database)
+    public int Load(ISpendSource source)
     {
         lock (_gate)
         {
             Roll();
-            using SqliteStatement reader = database.Prepare("""
-                SELECT tenant, caller_uid, caller_unit, SUM(cost_nano_usd), SUM(CASE WHEN time_ms >= $day THEN cost_nano_usd ELSE 0 END)
-                FROM requests WHERE time_ms >= $month GROUP BY tenant, caller_uid, caller_unit
-                """);
-            reader.Bind("$day", DayStart(_day).ToUnixTimeMilliseconds());
-            reader.Bind("$month", MonthStart(_day).ToUnixTimeMilliseconds());
-            int groups = 0;
-            while (reader.Step())
+            IReadOnlyList<RecordedSpend> recorded = source.Read(MonthStart(_day), DayStart(_day));
+            foreach (RecordedSpend spend in recorded)
             {
-                uint? uid = reader.IsNull(1) ? null : (uint)reader.GetInt64(1);
-                foreach (string key in SpendKeys.For(reader.GetString(0), uid, reader.GetString(2)))
+                foreach (string key in SpendKeys.For(spend.Tenant, spend.Uid, spend.Unit))
                 {
-                    Add(_monthly, key, reader.GetInt64(3));
-                    Add(_daily, key, reader.GetInt64(4));
+                    Add(_monthly, key, spend.PeriodNanoUsd);
+                    Add(_daily, key, spend.RecentNanoUsd);
                 }
-
-                groups++;
             }
 
-            return groups;
+            return recorded.Count;
         }
     }
 

@@ -16,6 +16,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
 namespace Cortex.Llmd.Hosting;
 
@@ -140,7 +141,7 @@ public static class DaemonApp
             sp.GetRequiredService<AnswerValidator>(), sp.GetRequiredService<ITargetGate>(), sp.GetRequiredService<ILogger<CompletionEngine>>(),
             sp.GetRequiredService<Pricing.UnpricedModels>()));
         services.AddSingleton(sp => new BudgetGuard(
-            new SpendBook(time), () => sp.GetRequiredService<LedgerWriter>().Store, sp.GetRequiredService<EventHub>(), sp.GetRequiredService<ILogger<BudgetGuard>>()));
+            new SpendBook(time), sp.GetRequiredService<ISpendSource>(), sp.GetRequiredService<EventHub>(), sp.GetRequiredService<ILogger<BudgetGuard>>()));
         services.AddSingleton<CompletionRunner>();
         services.AddSingleton<RouterService>();
         services.AddSingleton<HealthService>();
@@ -176,7 +177,15 @@ public static class DaemonApp
         services.AddSingleton(sp => new LedgerRetention(
             sp.GetRequiredService<LedgerWriter>(), options.Ledger, time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Cortex.Llmd.Ledger")));
         services.AddSingleton<IStatsStore>(sp => new LedgerStatsStore(sp.GetRequiredService<LedgerWriter>(), time));
-        services.AddHostedService<LedgerService>();
+        services.AddSingleton<ISpendSource>(sp => new LedgerSpendSource(sp.GetRequiredService<LedgerWriter>()));
+        services.AddHostedService(sp =>
+        {
+            // The ledger knows nothing of gRPC: its health reaches the standard health service here, at the edge.
+            HealthService health = sp.GetRequiredService<HealthService>();
+            return new LedgerService(sp.GetRequiredService<LedgerWriter>(), sp.GetRequiredService<LedgerRetention>(), state => health.SetStatus(
+                LedgerService.HealthName,
+                state.IsHealthy ? ServingStatus.Serving : ServingStatus.NotServing));
+        });
     }
 
     /// <summary>

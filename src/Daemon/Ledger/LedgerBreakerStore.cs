@@ -1,37 +1,33 @@
 using System.Globalization;
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Health;
-using Cortex.Llmd.Ledger.Sqlite;
+using Microsoft.Data.Sqlite;
 
 namespace Cortex.Llmd.Ledger;
 
 /// <summary>
 /// Breaker snapshots in the ledger database (table <c>breakers</c>), so an open circuit stays open
 /// across a restart. Called only from the breaker registry's background writer, never on a request.
-/// While the ledger is degraded nothing can be saved; the registry logs that and keeps going.
+/// While the ledger is degraded nothing is loaded, and a save throws; the registry logs that and keeps going.
 /// </summary>
 public sealed class LedgerBreakerStore(LedgerWriter writer) : IBreakerStore
 {
     public IReadOnlyDictionary<TargetRef, BreakerSnapshot> LoadAll()
     {
         var result = new Dictionary<TargetRef, BreakerSnapshot>();
-        if (writer.Store is not { } store)
+        SqliteConnection connection;
+        try
         {
-            return result;
+            connection = writer.OpenConnection();
+        }
+        catch (LedgerUnavailableException)
+        {
+            return result; // nothing saved can be read: every breaker starts closed
         }
 
-        using SqliteDatabase database = store.OpenConnection();
-        using SqliteStatement reader = database.Prepare("SELECT provider, model, state, since_ms, opened_ms, blocked_until_ms, samples, reason FROM breakers");
-        while (reader.Step())
+        using (connection)
         {
-            var snapshot = new BreakerSnapshot(
-                ParseState(reader.GetString(2)),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
-                reader.IsNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
-                reader.IsNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
-                ParseSamples(reader.GetString(6)),
-                reader.GetString(7));
-            result[new TargetRef(reader.GetString(0), reader.GetString(1))] = snapshot;
+            ReadAll(connection, result);
         }
 
         return result;
@@ -39,9 +35,8 @@ public sealed class LedgerBreakerStore(LedgerWriter writer) : IBreakerStore
 
     public void Save(TargetRef target, BreakerSnapshot snapshot)
     {
-        LedgerStore store = writer.Store ?? throw new InvalidOperationException("the ledger is not open");
-        using SqliteDatabase database = store.OpenConnection();
-        using SqliteStatement command = database.Prepare("""
+        using SqliteConnection connection = writer.OpenConnection();
+        using SqliteCommand command = connection.Command("""
             INSERT INTO breakers (provider, model, state, since_ms, opened_ms, blocked_until_ms, samples, reason)
             VALUES ($provider, $model, $state, $since, $opened, $blocked, $samples, $reason)
             ON CONFLICT (provider, model) DO UPDATE SET state = excluded.state, since_ms = excluded.since_ms,
@@ -56,7 +51,24 @@ public sealed class LedgerBreakerStore(LedgerWriter writer) : IBreakerStore
         command.Bind("$blocked", snapshot.BlockedUntil?.ToUnixTimeMilliseconds());
         command.Bind("$samples", string.Join(',', snapshot.Samples.Select(s => $"{s.At.ToUnixTimeMilliseconds()}:{(s.Success ? 1 : 0)}")));
         command.Bind("$reason", snapshot.Reason);
-        command.Execute();
+        command.ExecuteNonQuery();
+    }
+
+    private static void ReadAll(SqliteConnection connection, Dictionary<TargetRef, BreakerSnapshot> result)
+    {
+        using SqliteCommand command = connection.Command("SELECT provider, model, state, since_ms, opened_ms, blocked_until_ms, samples, reason FROM breakers");
+        using SqliteDataReader reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var snapshot = new BreakerSnapshot(
+                ParseState(reader.GetString(2)),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                reader.NullableInt64(4) is { } opened ? DateTimeOffset.FromUnixTimeMilliseconds(opened) : null,
+                reader.NullableInt64(5) is { } blocked ? DateTimeOffset.FromUnixTimeMilliseconds(blocked) : null,
+                ParseSamples(reader.GetString(6)),
+                reader.GetString(7));
+            result[new TargetRef(reader.GetString(0), reader.GetString(1))] = snapshot;
+        }
     }
 
     private static BreakerState ParseState(string text) => text switch

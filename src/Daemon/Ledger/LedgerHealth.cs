@@ -16,3 +16,6 @@ public sealed record LedgerHealth(LedgerState State, string Reason, int Backlog,
 
     public bool IsHealthy => State == LedgerState.Healthy;
 }
+
+/// <summary>The ledger has no open store (it is degraded): nothing can be read from it or written to it now.</summary>
+public sealed class LedgerUnavailableException(string reason) : Exception("ledger unavailable: " + reason);

@@ -1,5 +1,5 @@
-using Cortex.Llmd.Ledger.Sqlite;
 using Cortex.Llmd.Logging;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace Cortex.Llmd.Ledger;
@@ -33,7 +33,8 @@ public sealed class LedgerRetention(LedgerWriter writer, LedgerOptions options, 
     /// <summary>One pass: deletes expired rows batch by batch. Returns how many requests were deleted.</summary>
     public async Task<long> PruneAsync(CancellationToken cancellationToken)
     {
-        if (options.RetentionDays == 0 || writer.Store is not { } store)
+        // A degraded ledger is left alone: its disk is failing, and its rows wait in the backlog anyway.
+        if (options.RetentionDays == 0 || !writer.Health.IsHealthy)
         {
             return 0;
         }
@@ -42,17 +43,18 @@ public sealed class LedgerRetention(LedgerWriter writer, LedgerOptions options, 
         long total = 0;
         try
         {
+            using SqliteConnection connection = writer.OpenConnection();
             int deleted;
             do
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                deleted = store.Prune(cutoff, BatchSize);
+                deleted = Prune(connection, cutoff, BatchSize);
                 total += deleted;
                 await Task.Yield(); // let the writer in between batches
             }
             while (deleted == BatchSize);
         }
-        catch (SqliteCallException ex)
+        catch (Exception ex) when (ex is SqliteException or LedgerUnavailableException)
         {
             Log.LedgerPruneFailed(logger, ex.Message);
         }
@@ -63,5 +65,27 @@ public sealed class LedgerRetention(LedgerWriter writer, LedgerOptions options, 
         }
 
         return total;
+    }
+
+    /// <summary>Deletes at most <paramref name="limit"/> requests older than the cutoff, with their attempts, in one transaction.</summary>
+    internal static int Prune(SqliteConnection connection, long cutoffMs, int limit)
+    {
+        using SqliteTransaction transaction = connection.BeginTransaction();
+        connection.Execute("CREATE TEMP TABLE IF NOT EXISTS prune_ids (request_id TEXT PRIMARY KEY); DELETE FROM prune_ids;", transaction);
+        using (SqliteCommand select = connection.Command(
+            "INSERT INTO prune_ids SELECT request_id FROM requests WHERE time_ms < $cutoff ORDER BY time_ms LIMIT $limit", transaction))
+        {
+            select.Bind("$cutoff", cutoffMs);
+            select.Bind("$limit", limit);
+            select.ExecuteNonQuery();
+        }
+
+        connection.Execute("""
+            DELETE FROM attempts WHERE request_id IN (SELECT request_id FROM prune_ids);
+            DELETE FROM requests WHERE request_id IN (SELECT request_id FROM prune_ids);
+            """, transaction);
+        int deleted = (int)connection.ScalarInt64("SELECT COUNT(*) FROM prune_ids", transaction);
+        transaction.Commit();
+        return deleted;
     }
 }

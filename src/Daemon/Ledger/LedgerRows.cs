@@ -4,7 +4,7 @@ using Cortex.Llm.V1;
 using Cortex.Llmd.Callers;
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Stats;
-using Cortex.Llmd.Ledger.Sqlite;
+using Microsoft.Data.Sqlite;
 
 namespace Cortex.Llmd.Ledger;
 
@@ -18,14 +18,15 @@ public static class LedgerRows
 
     private static readonly string[] RequestParameters = [.. RequestColumns.Split(", ").Select(c => "$" + c)];
 
-    public static SqliteStatement InsertRequest(SqliteDatabase database) =>
-        database.Prepare($"INSERT INTO requests ({RequestColumns}) VALUES ({string.Join(", ", RequestParameters)}) ON CONFLICT (request_id) DO NOTHING");
+    /// <summary>One command for a whole batch: Microsoft.Data.Sqlite keeps it prepared while only the values change.</summary>
+    public static SqliteCommand InsertRequest(SqliteConnection connection, SqliteTransaction transaction) =>
+        connection.Command($"INSERT INTO requests ({RequestColumns}) VALUES ({string.Join(", ", RequestParameters)}) ON CONFLICT (request_id) DO NOTHING", transaction);
 
-    public static SqliteStatement InsertAttempt(SqliteDatabase database) =>
-        database.Prepare("INSERT INTO attempts (request_id, seq, provider, model, outcome, reason, http_status, latency_us) "
-            + "VALUES ($request_id, $seq, $provider, $model, $outcome, $reason, $http_status, $latency_us)");
+    public static SqliteCommand InsertAttempt(SqliteConnection connection, SqliteTransaction transaction) =>
+        connection.Command("INSERT INTO attempts (request_id, seq, provider, model, outcome, reason, http_status, latency_us) "
+            + "VALUES ($request_id, $seq, $provider, $model, $outcome, $reason, $http_status, $latency_us)", transaction);
 
-    public static void Bind(SqliteStatement s, RequestRecord r, bool storePrompts)
+    public static void Bind(SqliteCommand s, RequestRecord r, bool storePrompts)
     {
         s.Bind("$request_id", r.RequestId);
         s.Bind("$time_ms", r.Time.ToUnixTimeMilliseconds());
@@ -56,7 +57,7 @@ public static class LedgerRows
         s.Bind("$answer_text", storePrompts ? r.AnswerText : null);
     }
 
-    public static void Bind(SqliteStatement s, string requestId, int seq, Attempt a)
+    public static void Bind(SqliteCommand s, string requestId, int seq, Attempt a)
     {
         s.Bind("$request_id", requestId);
         s.Bind("$seq", seq);
@@ -69,17 +70,18 @@ public static class LedgerRows
     }
 
     /// <summary>Reads one request back with its attempts; null when the ledger has no such row.</summary>
-    public static RequestRecord? Read(SqliteDatabase database, string requestId)
+    public static RequestRecord? Read(SqliteConnection connection, string requestId)
     {
-        using SqliteStatement r = database.Prepare($"SELECT {RequestColumns} FROM requests WHERE request_id = $id");
-        r.Bind("$id", requestId);
-        if (!r.Step())
+        using SqliteCommand command = connection.Command($"SELECT {RequestColumns} FROM requests WHERE request_id = $id");
+        command.Bind("$id", requestId);
+        using SqliteDataReader r = command.ExecuteReader();
+        if (!r.Read())
         {
             return null;
         }
 
         var caller = new CallerInfo(
-            r.IsNull(2) ? null : (uint)r.GetInt64(2), r.IsNull(3) ? null : (uint)r.GetInt64(3), r.IsNull(4) ? null : (uint)r.GetInt64(4),
+            (uint?)r.NullableInt64(2), (uint?)r.NullableInt64(3), (uint?)r.NullableInt64(4),
             r.GetString(5), r.GetString(6));
         var usage = new Usage
         {
@@ -92,22 +94,23 @@ public static class LedgerRows
         TaskType task = TaskNames.ByConfigKey.TryGetValue(r.GetString(9), out TaskType known) ? known : TaskType.Unspecified;
         return new RequestRecord(
             DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), r.GetString(0), task, r.GetString(10), r.GetString(11), r.GetString(12),
-            r.GetString(7), caller, r.GetString(13), ReadAttempts(database, requestId), usage,
+            r.GetString(7), caller, r.GetString(13), ReadAttempts(connection, requestId), usage,
             new Cost { NanoUsd = r.GetInt64(21), Priced = r.GetInt64(22) != 0 }, TimeSpan.FromMicroseconds(r.GetInt64(23)))
         {
             Labels = ParseLabels(r.GetString(8)),
-            Ttft = r.IsNull(24) ? null : TimeSpan.FromMicroseconds(r.GetInt64(24)),
-            PromptText = r.IsNull(25) ? null : r.GetString(25),
-            AnswerText = r.IsNull(26) ? null : r.GetString(26),
+            Ttft = r.NullableInt64(24) is { } ttft ? TimeSpan.FromMicroseconds(ttft) : null,
+            PromptText = r.NullableString(25),
+            AnswerText = r.NullableString(26),
         };
     }
 
-    private static List<Attempt> ReadAttempts(SqliteDatabase database, string requestId)
+    private static List<Attempt> ReadAttempts(SqliteConnection connection, string requestId)
     {
-        using SqliteStatement r = database.Prepare("SELECT provider, model, outcome, reason, http_status, latency_us FROM attempts WHERE request_id = $id ORDER BY seq");
-        r.Bind("$id", requestId);
+        using SqliteCommand command = connection.Command("SELECT provider, model, outcome, reason, http_status, latency_us FROM attempts WHERE request_id = $id ORDER BY seq");
+        command.Bind("$id", requestId);
+        using SqliteDataReader r = command.ExecuteReader();
         var attempts = new List<Attempt>();
-        while (r.Step())
+        while (r.Read())
         {
             attempts.Add(new Attempt
             {

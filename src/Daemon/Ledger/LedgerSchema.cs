@@ -1,5 +1,5 @@
 using System.Globalization;
-using Cortex.Llmd.Ledger.Sqlite;
+using Microsoft.Data.Sqlite;
 
 namespace Cortex.Llmd.Ledger;
 
@@ -93,13 +93,13 @@ public static class LedgerSchema
 
     public static int LatestVersion => Migrations.Count;
 
-    public static long UserVersion(SqliteDatabase database) => database.ScalarInt64("PRAGMA user_version");
+    public static long UserVersion(SqliteConnection connection) => connection.ScalarInt64("PRAGMA user_version");
 
     /// <summary>Runs every migration above the database's version, up to <paramref name="target"/>.</summary>
-    public static void Migrate(SqliteDatabase database, int? target = null)
+    public static void Migrate(SqliteConnection connection, int? target = null)
     {
         int last = target ?? LatestVersion;
-        long version = UserVersion(database);
+        long version = UserVersion(connection);
         if (version > LatestVersion)
         {
             throw new LedgerVersionException($"ledger schema version {version} is newer than this daemon's ({LatestVersion})");
@@ -107,9 +107,9 @@ public static class LedgerSchema
 
         for (int n = (int)version + 1; n <= last; n++)
         {
-            using SqliteTransaction transaction = database.BeginWrite();
+            using SqliteTransaction transaction = connection.BeginTransaction();
             // PRAGMA takes no parameters; n is an integer we produced.
-            database.Execute(Migrations[n - 1] + $"\nPRAGMA user_version = {n.ToString(CultureInfo.InvariantCulture)};");
+            connection.Execute(Migrations[n - 1] + $"\nPRAGMA user_version = {n.ToString(CultureInfo.InvariantCulture)};", transaction);
             transaction.Commit();
         }
     }

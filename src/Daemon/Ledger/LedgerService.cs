@@ -1,15 +1,14 @@
-using Cortex.Llmd.Services;
 using Microsoft.Extensions.Hosting;
-using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
 namespace Cortex.Llmd.Ledger;
 
 /// <summary>
 /// Starts the ledger with the host: opens the store (integrity check, migrations) before the socket
-/// serves, mirrors the writer's health into the <c>cortex.llm.v1.Ledger</c> health service, and runs
-/// retention. The writer itself is disposed with the container, after the server drained its calls.
+/// serves, hands every change of the writer's health to <c>publishHealth</c> (the host
+/// reports it as the <c>cortex.llm.v1.Ledger</c> health service), and runs retention. The writer itself
+/// is disposed with the container, after the server drained its calls.
 /// </summary>
-public sealed class LedgerService(LedgerWriter writer, LedgerRetention retention, HealthService health) : IHostedService, IDisposable
+public sealed class LedgerService(LedgerWriter writer, LedgerRetention retention, Action<LedgerHealth> publishHealth) : IHostedService, IDisposable
 {
     public const string HealthName = "cortex.llm.v1.Ledger";
 
@@ -18,9 +17,9 @@ public sealed class LedgerService(LedgerWriter writer, LedgerRetention retention
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        writer.HealthChanged += Publish;
+        writer.HealthChanged += publishHealth;
         writer.Start();
-        Publish(writer.Health);
+        publishHealth(writer.Health);
         _retention = Task.Run(() => retention.RunAsync(_stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
@@ -38,7 +37,4 @@ public sealed class LedgerService(LedgerWriter writer, LedgerRetention retention
     }
 
     public void Dispose() => _stopping.Dispose();
-
-    private void Publish(LedgerHealth state) =>
-        health.SetStatus(HealthName, state.IsHealthy ? ServingStatus.Serving : ServingStatus.NotServing);
 }

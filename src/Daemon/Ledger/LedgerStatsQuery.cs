@@ -2,7 +2,7 @@ using System.Globalization;
 using Cortex.Llm.V1;
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Stats;
-using Cortex.Llmd.Ledger.Sqlite;
+using Microsoft.Data.Sqlite;
 
 namespace Cortex.Llmd.Ledger;
 
@@ -26,25 +26,28 @@ public static class LedgerStatsQuery
         GROUP BY k;
         """;
 
-    /// <summary>Every matching row's group in [since, until] (Unix ms, inclusive), ordered by key.</summary>
-    public static IReadOnlyList<StatsGroup> Groups(SqliteDatabase database, long sinceMs, long untilMs, StatsFilter? filter, GroupBy groupBy)
+    /// <summary>Every matching row's group in [since, until] (Unix ms, inclusive), ordered by key, read on <paramref name="snapshot"/>.</summary>
+    public static IReadOnlyList<StatsGroup> Groups(
+        SqliteConnection connection, SqliteTransaction? snapshot, long sinceMs, long untilMs, StatsFilter? filter, GroupBy groupBy)
     {
         List<(string Column, object Value)> conditions = Conditions(filter);
         string where = string.Concat(conditions.Select((c, n) => $" AND {c.Column} = {Parameter(n)}"));
         string rows = $"WITH f AS (SELECT {KeyExpression(groupBy)} AS k, * FROM requests WHERE time_ms >= $since AND time_ms <= $until{where}) ";
 
         var groups = new SortedDictionary<string, StatsGroup>(StringComparer.Ordinal);
-        using (SqliteStatement sums = Prepare(database, rows + Sums, sinceMs, untilMs, conditions))
+        using (SqliteCommand command = Prepare(connection, snapshot, rows + Sums, sinceMs, untilMs, conditions))
+        using (SqliteDataReader sums = command.ExecuteReader())
         {
-            while (sums.Step())
+            while (sums.Read())
             {
                 StatsGroup group = ReadSums(sums);
                 groups[group.Key] = group;
             }
         }
 
-        using SqliteStatement percentiles = Prepare(database, rows + Percentiles, sinceMs, untilMs, conditions);
-        while (percentiles.Step())
+        using SqliteCommand percentileCommand = Prepare(connection, snapshot, rows + Percentiles, sinceMs, untilMs, conditions);
+        using SqliteDataReader percentiles = percentileCommand.ExecuteReader();
+        while (percentiles.Read())
         {
             StatsGroup group = groups[percentiles.GetString(0)];
             group.LatencyP50Us = (ulong)percentiles.GetInt64(1);
@@ -55,8 +58,8 @@ public static class LedgerStatsQuery
     }
 
     /// <summary>The whole range as one group with an empty key (zeros when nothing matched).</summary>
-    public static StatsGroup Total(SqliteDatabase database, long sinceMs, long untilMs, StatsFilter? filter) =>
-        Groups(database, sinceMs, untilMs, filter, GroupBy.None) is [StatsGroup total]
+    public static StatsGroup Total(SqliteConnection connection, SqliteTransaction? snapshot, long sinceMs, long untilMs, StatsFilter? filter) =>
+        Groups(connection, snapshot, sinceMs, untilMs, filter, GroupBy.None) is [StatsGroup total]
             ? total
             : new StatsGroup { Key = string.Empty, Usage = new Usage(), Cost = new Cost { Priced = true } };
 
@@ -71,7 +74,7 @@ public static class LedgerStatsQuery
         _ => "''",
     };
 
-    private static StatsGroup ReadSums(SqliteStatement r) => new()
+    private static StatsGroup ReadSums(SqliteDataReader r) => new()
     {
         Key = r.GetString(0),
         Requests = (ulong)r.GetInt64(1),
@@ -93,24 +96,18 @@ public static class LedgerStatsQuery
 
     private static string Parameter(int n) => "$f" + n.ToString(CultureInfo.InvariantCulture);
 
-    private static SqliteStatement Prepare(SqliteDatabase database, string sql, long sinceMs, long untilMs, List<(string Column, object Value)> conditions)
+    private static SqliteCommand Prepare(
+        SqliteConnection connection, SqliteTransaction? snapshot, string sql, long sinceMs, long untilMs, List<(string Column, object Value)> conditions)
     {
-        SqliteStatement statement = database.Prepare(sql);
-        statement.Bind("$since", sinceMs);
-        statement.Bind("$until", untilMs);
+        SqliteCommand command = connection.Command(sql, snapshot);
+        command.Bind("$since", sinceMs);
+        command.Bind("$until", untilMs);
         for (int n = 0; n < conditions.Count; n++)
         {
-            if (conditions[n].Value is long number)
-            {
-                statement.Bind(Parameter(n), number);
-            }
-            else
-            {
-                statement.Bind(Parameter(n), (string)conditions[n].Value);
-            }
+            command.Bind(Parameter(n), conditions[n].Value); // a long or a string
         }
 
-        return statement;
+        return command;
     }
 
     /// <summary>The filter's set fields as column = value conditions, in a fixed order.</summary>

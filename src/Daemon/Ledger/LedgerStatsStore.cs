@@ -1,7 +1,7 @@
 using Cortex.Llm.V1;
 using Cortex.Llmd.Errors;
-using Cortex.Llmd.Ledger.Sqlite;
 using Cortex.Llmd.Stats;
+using Microsoft.Data.Sqlite;
 
 namespace Cortex.Llmd.Ledger;
 
@@ -12,15 +12,14 @@ public sealed class LedgerStatsStore(LedgerWriter writer, TimeProvider timeProvi
 
     public GetStatsResponse Query(GetStatsRequest request, uint inFlight)
     {
-        LedgerStore store = OpenStore();
         try
         {
-            using SqliteDatabase database = store.OpenConnection();
+            using SqliteConnection connection = writer.OpenConnection();
 
             // One snapshot for the window, the totals, the sums and the percentiles: a row the writer commits
             // between two of these queries would otherwise be in some numbers and missing from others.
-            using SqliteTransaction snapshot = database.BeginRead();
-            long windowStart = database.ScalarInt64(LedgerStore.CurrentWindowSql);
+            using SqliteTransaction snapshot = connection.BeginSnapshot();
+            long windowStart = connection.ScalarInt64(LedgerStore.CurrentWindowSql, snapshot);
             long since = request.SinceUnixMs > 0 ? request.SinceUnixMs : windowStart;
             long until = request.UntilUnixMs > 0 ? request.UntilUnixMs : timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
             var response = new GetStatsResponse
@@ -28,17 +27,21 @@ public sealed class LedgerStatsStore(LedgerWriter writer, TimeProvider timeProvi
                 WindowStartUnixMs = windowStart,
                 SinceUnixMs = since,
                 UntilUnixMs = until,
-                Total = LedgerStatsQuery.Total(database, since, until, request.Filter),
+                Total = LedgerStatsQuery.Total(connection, snapshot, since, until, request.Filter),
                 InFlight = inFlight,
             };
             if (request.GroupBy != GroupBy.None)
             {
-                response.Groups.AddRange(LedgerStatsQuery.Groups(database, since, until, request.Filter, request.GroupBy));
+                response.Groups.AddRange(LedgerStatsQuery.Groups(connection, snapshot, since, until, request.Filter, request.GroupBy));
             }
 
             return response;
         }
-        catch (SqliteCallException ex)
+        catch (LedgerUnavailableException ex)
+        {
+            throw new RouterException(RouterErrorCode.LedgerUnavailable, ex.Message);
+        }
+        catch (SqliteException ex)
         {
             throw new RouterException(RouterErrorCode.LedgerUnavailable, "ledger cannot be read: " + ex.Message);
         }
@@ -46,25 +49,31 @@ public sealed class LedgerStatsStore(LedgerWriter writer, TimeProvider timeProvi
 
     public ResetStatsResponse Reset()
     {
-        LedgerStore store = OpenStore();
         try
         {
             long now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-            long previous = store.StartWindow(now);
-            using SqliteDatabase database = store.OpenConnection();
-            return new ResetStatsResponse
+            using SqliteConnection connection = writer.OpenConnection();
+
+            // One write transaction: the previous window's totals are read before any row can land in the new one.
+            using SqliteTransaction transaction = connection.BeginTransaction();
+            long previous = connection.ScalarInt64(LedgerStore.CurrentWindowSql, transaction);
+            LedgerStore.InsertWindow(connection, transaction, now);
+            var response = new ResetStatsResponse
             {
                 PreviousWindowStartUnixMs = previous,
                 WindowStartUnixMs = now,
-                PreviousTotal = LedgerStatsQuery.Total(database, previous, now, null),
+                PreviousTotal = LedgerStatsQuery.Total(connection, transaction, previous, now, null),
             };
+            transaction.Commit();
+            return response;
         }
-        catch (SqliteCallException ex)
+        catch (LedgerUnavailableException ex)
+        {
+            throw new RouterException(RouterErrorCode.LedgerUnavailable, ex.Message);
+        }
+        catch (SqliteException ex)
         {
             throw new RouterException(RouterErrorCode.LedgerUnavailable, "ledger cannot be written: " + ex.Message);
         }
     }
-
-    private LedgerStore OpenStore() =>
-        writer.Store ?? throw new RouterException(RouterErrorCode.LedgerUnavailable, "ledger unavailable: " + writer.Health.Reason);
 }

@@ -1,27 +1,27 @@
 using System.Globalization;
-using Cortex.Llmd.Ledger.Sqlite;
 using Cortex.Llmd.Logging;
 using Cortex.Llmd.Stats;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace Cortex.Llmd.Ledger;
 
 /// <summary>
-/// The ledger's SQLite file: opening (integrity check, moving a corrupt file aside, migrations),
-/// writing batches of rows, statistics windows and pruning. The long-lived write connection belongs
-/// to the one writer task; every other use opens its own short-lived connection.
+/// The ledger's SQLite file: opening (integrity check, moving a corrupt file aside, migrations) and
+/// writing batches of rows. The long-lived write connection belongs to the one writer task; every other
+/// use (statistics, spend, breakers, retention) opens its own short-lived connection.
 /// </summary>
 public sealed class LedgerStore : IDisposable
 {
     internal const string CurrentWindowSql = "SELECT COALESCE(MAX(started_ms), 0) FROM stats_windows";
 
-    private readonly SqliteDatabase _database;
-    private readonly Action<SqliteDatabase>? _onOpen;
+    private readonly SqliteConnection _connection;
+    private readonly Action<SqliteConnection>? _onOpen;
 
-    private LedgerStore(string path, SqliteDatabase database, Action<SqliteDatabase>? onOpen)
+    private LedgerStore(string path, SqliteConnection connection, Action<SqliteConnection>? onOpen)
     {
         Path = path;
-        _database = database;
+        _connection = connection;
         _onOpen = onOpen;
     }
 
@@ -32,7 +32,7 @@ public sealed class LedgerStore : IDisposable
     /// and a fresh one created. Throws when the file cannot be opened or written at all.
     /// </summary>
     /// <param name="onOpen">Test seam: runs on every new connection after the pragmas.</param>
-    public static LedgerStore Open(string path, TimeProvider timeProvider, ILogger logger, Action<SqliteDatabase>? onOpen = null)
+    public static LedgerStore Open(string path, TimeProvider timeProvider, ILogger logger, Action<SqliteConnection>? onOpen = null)
     {
         string? directory = System.IO.Path.GetDirectoryName(path);
         if (!string.IsNullOrEmpty(directory))
@@ -40,44 +40,46 @@ public sealed class LedgerStore : IDisposable
             Directory.CreateDirectory(directory);
         }
 
-        SqliteDatabase database = Connect(path, onOpen);
+        SqliteConnection connection = Connect(path, onOpen);
         try
         {
-            string? problem = IntegrityProblem(database);
+            string? problem = IntegrityProblem(connection);
             if (problem is not null)
             {
-                database.Dispose();
+                connection.Dispose(); // closes the file (no pool) before it is renamed
                 string aside = MoveAside(path, timeProvider.GetUtcNow());
                 Log.LedgerCorruptMovedAside(logger, path, aside, problem);
-                database = Connect(path, onOpen);
+                connection = Connect(path, onOpen);
             }
 
-            LedgerSchema.Migrate(database);
-            var store = new LedgerStore(path, database, onOpen);
+            LedgerSchema.Migrate(connection);
+            var store = new LedgerStore(path, connection, onOpen);
             store.EnsureWindow(timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
             return store;
         }
         catch
         {
-            database.Dispose();
+            connection.Dispose();
             throw;
         }
     }
 
     /// <summary>A new connection to the same file with the ledger's pragmas, for readers and maintenance.</summary>
-    public SqliteDatabase OpenConnection() => Connect(Path, _onOpen);
+    public SqliteConnection OpenConnection() => Connect(Path, _onOpen);
 
     /// <summary>Inserts every row (request and attempts) in one transaction: all are durable when this returns.</summary>
     public void Write(IReadOnlyList<RequestRecord> rows, bool storePrompts)
     {
-        using SqliteTransaction transaction = _database.BeginWrite();
-        using SqliteStatement request = LedgerRows.InsertRequest(_database);
-        using SqliteStatement attempt = LedgerRows.InsertAttempt(_database);
+        // BEGIN IMMEDIATE: the write lock is taken now (waiting up to the busy timeout), so the batch never
+        // fails halfway because another connection wrote first. Disposed without Commit, it rolls back.
+        using SqliteTransaction transaction = _connection.BeginTransaction();
+        using SqliteCommand request = LedgerRows.InsertRequest(_connection, transaction);
+        using SqliteCommand attempt = LedgerRows.InsertAttempt(_connection, transaction);
         foreach (RequestRecord row in rows)
         {
             LedgerRows.Bind(request, row, storePrompts);
             string id = row.RequestId;
-            for (int n = 2; request.Execute() == 0; n++)
+            for (int n = 2; request.ExecuteNonQuery() == 0; n++)
             {
                 // A caller reused its request id (a retry, say): keep both rows, the later one as ID#2, ID#3...
                 id = row.RequestId + "#" + n.ToString(CultureInfo.InvariantCulture);
@@ -87,102 +89,68 @@ public sealed class LedgerStore : IDisposable
             for (int i = 0; i < row.Attempts.Count; i++)
             {
                 LedgerRows.Bind(attempt, id, i, row.Attempts[i]);
-                attempt.Execute();
+                attempt.ExecuteNonQuery();
             }
         }
 
         transaction.Commit();
     }
 
-    /// <summary>Opens a new statistics window at <paramref name="nowMs"/> and returns the previous window's start.</summary>
-    public long StartWindow(long nowMs)
-    {
-        using SqliteDatabase database = OpenConnection();
-        using SqliteTransaction transaction = database.BeginWrite();
-        long previous = database.ScalarInt64(CurrentWindowSql);
-        InsertWindow(database, nowMs);
-        transaction.Commit();
-        return previous;
-    }
-
-    /// <summary>Deletes at most <paramref name="limit"/> requests older than the cutoff, with their attempts.</summary>
-    public int Prune(long cutoffMs, int limit)
-    {
-        using SqliteDatabase database = OpenConnection();
-        using SqliteTransaction transaction = database.BeginWrite();
-        database.Execute("CREATE TEMP TABLE IF NOT EXISTS prune_ids (request_id TEXT PRIMARY KEY); DELETE FROM prune_ids;");
-        using (SqliteStatement select = database.Prepare(
-            "INSERT INTO prune_ids SELECT request_id FROM requests WHERE time_ms < $cutoff ORDER BY time_ms LIMIT $limit"))
-        {
-            select.Bind("$cutoff", cutoffMs);
-            select.Bind("$limit", limit);
-            select.Execute();
-        }
-
-        database.Execute("""
-            DELETE FROM attempts WHERE request_id IN (SELECT request_id FROM prune_ids);
-            DELETE FROM requests WHERE request_id IN (SELECT request_id FROM prune_ids);
-            """);
-        int deleted = (int)database.ScalarInt64("SELECT COUNT(*) FROM prune_ids");
-        transaction.Commit();
-        return deleted;
-    }
-
-    public void Dispose() => _database.Dispose();
+    public void Dispose() => _connection.Dispose();
 
     private void EnsureWindow(long nowMs)
     {
-        if (_database.ScalarInt64("SELECT COUNT(*) FROM stats_windows") == 0)
+        if (_connection.ScalarInt64("SELECT COUNT(*) FROM stats_windows") == 0)
         {
-            InsertWindow(_database, nowMs);
+            InsertWindow(_connection, null, nowMs);
         }
     }
 
-    private static void InsertWindow(SqliteDatabase database, long startedMs)
+    /// <summary>Opens a statistics window starting at <paramref name="startedMs"/>.</summary>
+    internal static void InsertWindow(SqliteConnection connection, SqliteTransaction? transaction, long startedMs)
     {
-        using SqliteStatement insert = database.Prepare("INSERT INTO stats_windows (started_ms) VALUES ($started)");
+        using SqliteCommand insert = connection.Command("INSERT INTO stats_windows (started_ms) VALUES ($started)", transaction);
         insert.Bind("$started", startedMs);
-        insert.Execute();
+        insert.ExecuteNonQuery();
     }
 
-    private static SqliteDatabase Connect(string path, Action<SqliteDatabase>? onOpen)
+    private static SqliteConnection Connect(string path, Action<SqliteConnection>? onOpen)
     {
-        // No pool: disposing really closes the file, which a corrupt one needs before it is moved aside.
-        SqliteDatabase database = SqliteDatabase.Open(path);
+        SqliteConnection connection = LedgerSql.Open(path);
         try
         {
-            // WAL: readers never block the writer. FULL: a commit survives power loss, which is the point.
-            database.Execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
-            onOpen?.Invoke(database);
-            return database;
+            LedgerSql.ApplyPragmas(connection);
+            onOpen?.Invoke(connection);
+            return connection;
         }
-        catch (SqliteCallException ex) when (ex.IsCorruption)
+        catch (SqliteException ex) when (ex.IsCorruption())
         {
             // The pragmas already read the header: report corruption through the integrity check path.
-            return database;
+            return connection;
         }
         catch
         {
-            database.Dispose();
+            connection.Dispose();
             throw;
         }
     }
 
     /// <summary>Null when the file is sound, else what SQLite said about it.</summary>
-    private static string? IntegrityProblem(SqliteDatabase database)
+    private static string? IntegrityProblem(SqliteConnection connection)
     {
         try
         {
-            using SqliteStatement check = database.Prepare("PRAGMA integrity_check");
+            using SqliteCommand check = connection.Command("PRAGMA integrity_check");
+            using SqliteDataReader reader = check.ExecuteReader();
             var problems = new List<string>();
-            while (check.Step() && problems.Count < 5)
+            while (problems.Count < 5 && reader.Read())
             {
-                problems.Add(check.GetString(0));
+                problems.Add(reader.GetString(0));
             }
 
             return problems is ["ok"] ? null : string.Join("; ", problems);
         }
-        catch (SqliteCallException ex) when (ex.IsCorruption)
+        catch (SqliteException ex) when (ex.IsCorruption())
         {
             return ex.Message;
         }

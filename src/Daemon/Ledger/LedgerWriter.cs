@@ -1,7 +1,7 @@
 using System.Threading.Channels;
-using Cortex.Llmd.Ledger.Sqlite;
 using Cortex.Llmd.Logging;
 using Cortex.Llmd.Stats;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace Cortex.Llmd.Ledger;
@@ -20,7 +20,7 @@ public sealed class LedgerWriter : IAsyncDisposable
     private readonly LedgerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Action<SqliteDatabase>? _onOpen;
+    private readonly Action<SqliteConnection>? _onOpen;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Lock _gate = new();
     private readonly List<RequestRecord> _backlog = [];
@@ -32,7 +32,7 @@ public sealed class LedgerWriter : IAsyncDisposable
     private DateTimeOffset _nextRetry;
     private Task _loop = Task.CompletedTask;
 
-    public LedgerWriter(string path, LedgerOptions options, TimeProvider timeProvider, ILogger logger, Action<SqliteDatabase>? onOpen = null)
+    public LedgerWriter(string path, LedgerOptions options, TimeProvider timeProvider, ILogger logger, Action<SqliteConnection>? onOpen = null)
     {
         _path = path;
         _options = options;
@@ -45,8 +45,13 @@ public sealed class LedgerWriter : IAsyncDisposable
 
     public string Path => _path;
 
-    /// <summary>The open store, or null while degraded because it could not be opened.</summary>
-    public LedgerStore? Store => Volatile.Read(ref _store);
+    /// <summary>
+    /// A new connection to the ledger file, for the ledger's readers and maintenance (statistics, spend,
+    /// breakers, retention); the caller disposes it. Throws <see cref="LedgerUnavailableException"/> while
+    /// the writer has no open store (degraded), so readers fail as writes do.
+    /// </summary>
+    public SqliteConnection OpenConnection() =>
+        (Volatile.Read(ref _store) ?? throw new LedgerUnavailableException(Health.Reason)).OpenConnection();
 
     /// <summary>Raised (on the writer's thread) whenever the state, reason or backlog size changes between healthy and degraded.</summary>
     public event Action<LedgerHealth>? HealthChanged;
@@ -346,7 +351,7 @@ public sealed class LedgerWriter : IAsyncDisposable
     }
 
     private static bool IsStoreFailure(Exception ex) =>
-        ex is SqliteCallException or IOException or UnauthorizedAccessException or LedgerVersionException or InvalidOperationException;
+        ex is SqliteException or IOException or UnauthorizedAccessException or LedgerVersionException or InvalidOperationException;
 
     private readonly record struct Pending(RequestRecord Record, TaskCompletionSource Done);
 }

@@ -39,7 +39,7 @@ public class BudgetGuardTests
     [Test]
     public void WorstCase_PricedAndUnpricedTargets_UsesDearestPricedTargetAndMaxTokens()
     {
-        var guard = new BudgetGuard(new SpendBook(TimeProvider.System), () => null, new Cortex.Llmd.Events.EventHub(TimeProvider.System),
+        var guard = new BudgetGuard(new SpendBook(TimeProvider.System), new FixedSpendSource([]), new Cortex.Llmd.Events.EventHub(TimeProvider.System),
             Microsoft.Extensions.Logging.Abstractions.NullLogger<BudgetGuard>.Instance);
         DaemonOptions options = Options([]) with { BudgetDefaultMaxTokens = 100 };
 

@@ -3,7 +3,6 @@ using Cortex.Llmd.Budgets;
 using Cortex.Llmd.Callers;
 using Cortex.Llmd.Events;
 using Cortex.Llmd.Ledger;
-using Cortex.Llmd.Ledger.Sqlite;
 using Cortex.Llmd.Stats;
 using Cortex.Llmd.Tests.Ledger;
 using Cortex.Llmd.Tests.Support;
@@ -123,7 +122,7 @@ public class SpendBookTests
         var time = new ManualTimeProvider(LateOnJan31);
         var hub = new EventHub(time);
         using EventSubscription subscription = hub.Subscribe([EventKind.BudgetThreshold]);
-        var guard = new BudgetGuard(new SpendBook(time), () => null, hub, NullLogger<BudgetGuard>.Instance);
+        var guard = new BudgetGuard(new SpendBook(time), new FixedSpendSource([]), hub, NullLogger<BudgetGuard>.Instance);
         var options = BudgetGuardTests.Options([Global(daily: null, monthly: 1000, name: "month")]);
 
         guard.Settle(Reservation.None, string.Empty, CallerInfo.Unknown, 850, options);
@@ -139,7 +138,7 @@ public class SpendBookTests
     }
 
     [Test]
-    public void Load_LedgerRows_CountsThisDayAndMonthPerScopeOnly()
+    public async Task Load_LedgerRows_CountsThisDayAndMonthPerScopeOnly()
     {
         string dir = TempDirectory.Create();
         try
@@ -157,8 +156,11 @@ public class SpendBookTests
             }
 
             var book = new SpendBook(new ManualTimeProvider(now));
-            using SqliteDatabase connection = SqliteDatabase.Open(Path.Combine(dir, "ledger.db"));
-            book.Load(connection);
+            await using var writer = new LedgerWriter(Path.Combine(dir, "ledger.db"), new LedgerOptions(), new ManualTimeProvider(now), NullLogger.Instance);
+            writer.Start();
+            int callers = book.Load(new LedgerSpendSource(writer));
+
+            Assert.That(callers, Is.EqualTo(3), "(acme, 1000, a.service), (other, 1000, ''), (acme, 2000, '') this month");
 
             Assert.That(book.Spent("global", BudgetPeriod.Daily), Is.EqualTo(18));
             Assert.That(book.Spent("global", BudgetPeriod.Monthly), Is.EqualTo(118));
@@ -166,6 +168,50 @@ public class SpendBookTests
             Assert.That(book.Spent("uid:1000", BudgetPeriod.Daily), Is.EqualTo(18));
             Assert.That(book.Spent("uid:2000", BudgetPeriod.Daily), Is.Zero);
             Assert.That(book.Spent("unit:a.service", BudgetPeriod.Monthly), Is.EqualTo(7));
+        }
+        finally
+        {
+            TempDirectory.Delete(dir);
+        }
+    }
+
+    [Test]
+    public void Load_SourceRows_AddsMonthAndDayToEveryKeyOfEachCaller()
+    {
+        var book = new SpendBook(new ManualTimeProvider(LateOnJan31));
+        var source = new FixedSpendSource([new RecordedSpend("acme", 7, "a.service", 100, 30), new RecordedSpend(string.Empty, null, string.Empty, 5, 0)]);
+
+        int callers = book.Load(source);
+
+        Assert.That(callers, Is.EqualTo(2));
+        Assert.That(source.Asked, Is.EqualTo((new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2027, 1, 31, 0, 0, 0, TimeSpan.Zero))));
+        Assert.That((book.Spent("global", BudgetPeriod.Monthly), book.Spent("global", BudgetPeriod.Daily)), Is.EqualTo((105L, 30L)));
+        Assert.That((book.Spent("tenant:acme", BudgetPeriod.Monthly), book.Spent("uid:7", BudgetPeriod.Daily), book.Spent("unit:a.service", BudgetPeriod.Daily)), Is.EqualTo((100L, 30L, 30L)));
+    }
+
+    [Test]
+    public void Load_SourceUnavailable_ThrowsAndAddsNothing()
+    {
+        var book = new SpendBook(new ManualTimeProvider(LateOnJan31));
+
+        Assert.Throws<SpendUnavailableException>(() => book.Load(new FixedSpendSource(null)));
+        Assert.That(book.Spent("global", BudgetPeriod.Monthly), Is.Zero);
+    }
+
+    [Test]
+    public async Task Load_LedgerDegraded_SourceSaysUnavailableWithTheReason()
+    {
+        string dir = TempDirectory.Create();
+        try
+        {
+            string blocker = Path.Combine(dir, "state");
+            await File.WriteAllTextAsync(blocker, "a file where the ledger's directory should be");
+            await using var writer = new LedgerWriter(Path.Combine(blocker, "ledger.db"), new LedgerOptions(), new ManualTimeProvider(LateOnJan31), NullLogger.Instance);
+            writer.Start();
+
+            var error = Assert.Throws<SpendUnavailableException>(() => new SpendBook(new ManualTimeProvider(LateOnJan31)).Load(new LedgerSpendSource(writer)))!;
+
+            Assert.That(error.Message, Does.StartWith("ledger unavailable: ").And.Contains(writer.Health.Reason));
         }
         finally
         {
@@ -181,4 +227,16 @@ public class SpendBookTests
             Caller = new CallerInfo(uid, 100, 1, "p", unit),
             Cost = new Cost { NanoUsd = cost, Priced = true },
         };
+}
+
+/// <summary>Spend as a test sets it; null answers "unavailable". Remembers the period it was asked for.</summary>
+internal sealed class FixedSpendSource(IReadOnlyList<RecordedSpend>? spend) : ISpendSource
+{
+    public (DateTimeOffset Period, DateTimeOffset Recent)? Asked { get; private set; }
+
+    public IReadOnlyList<RecordedSpend> Read(DateTimeOffset periodStart, DateTimeOffset recentStart)
+    {
+        Asked = (periodStart, recentStart);
+        return spend ?? throw new SpendUnavailableException("no source in this test");
+    }
 }

@@ -3,7 +3,6 @@ using Cortex.Llm.Client;
 using Cortex.Llm.V1;
 using Cortex.Llmd.Hosting;
 using Cortex.Llmd.Ledger;
-using Cortex.Llmd.Ledger.Sqlite;
 using Cortex.Llmd.Tests.Support;
 using Grpc.Health.V1;
 using Microsoft.Data.Sqlite;
@@ -26,7 +25,7 @@ public class LedgerDaemonTests
         CompleteResponse answer = await client.CompleteAsync(Hello(1));
 
         // Read the file with a fresh connection at once: no waiting, the commit came first.
-        using SqliteDatabase connection = SqliteDatabase.Open(Path.Combine(daemon.Directory, "ledger.db"));
+        using SqliteConnection connection = LedgerSql.Open(Path.Combine(daemon.Directory, "ledger.db"));
         Assert.That(LedgerRows.Read(connection, answer.RequestId)?.Status, Is.EqualTo("OK"));
         Assert.That((await client.CheckHealthAsync(LedgerService.HealthName)).Status, Is.EqualTo(ServingStatus.Serving));
         Assert.That((await client.GetStatsAsync(new GetStatsRequest())).Total.Requests, Is.EqualTo(1UL));

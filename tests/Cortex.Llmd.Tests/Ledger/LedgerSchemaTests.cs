@@ -1,5 +1,4 @@
 using Cortex.Llmd.Ledger;
-using Cortex.Llmd.Ledger.Sqlite;
 using Cortex.Llmd.Tests.Support;
 using Microsoft.Data.Sqlite;
 
@@ -21,7 +20,7 @@ public class LedgerSchemaTests
     public void Open_DatabaseAtEarlierVersion_MigratesToLatestAndKeepsRows(int version)
     {
         string path = Path.Combine(_dir, "ledger.db");
-        using (SqliteDatabase connection = SqliteDatabase.Open(path))
+        using (SqliteConnection connection = LedgerSql.Open(path))
         {
             LedgerSchema.Migrate(connection, version);
             Assert.That(LedgerSchema.UserVersion(connection), Is.EqualTo(version), "precondition");
@@ -36,7 +35,7 @@ public class LedgerSchemaTests
         }
 
         using LedgerStore store = LedgerTestData.Open(path);
-        using SqliteDatabase check = store.OpenConnection();
+        using SqliteConnection check = store.OpenConnection();
 
         Assert.That(LedgerSchema.UserVersion(check), Is.EqualTo(LedgerSchema.LatestVersion));
         Assert.That(check.ScalarInt64("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('requests', 'attempts', 'stats_windows')"), Is.EqualTo(3));
@@ -48,7 +47,7 @@ public class LedgerSchemaTests
     [Test]
     public void Migrate_EachStep_RunsInItsOwnTransactionAndSetsVersion()
     {
-        using SqliteDatabase connection = SqliteDatabase.Open(":memory:");
+        using SqliteConnection connection = LedgerSql.Open(":memory:");
         for (int n = 1; n <= LedgerSchema.LatestVersion; n++)
         {
             LedgerSchema.Migrate(connection, n);
@@ -78,9 +77,9 @@ public class LedgerSchemaTests
     public void Open_NewFile_UsesWalAndFullSync()
     {
         using LedgerStore store = LedgerTestData.Open(Path.Combine(_dir, "ledger.db"));
-        using SqliteDatabase connection = store.OpenConnection();
-        using SqliteStatement journal = connection.Prepare("PRAGMA journal_mode");
-        Assert.That(journal.Step() ? journal.GetString(0) : null, Is.EqualTo("wal"));
+        using SqliteConnection connection = store.OpenConnection();
+        using SqliteCommand journal = connection.Command("PRAGMA journal_mode");
+        Assert.That(journal.ExecuteScalar(), Is.EqualTo("wal"));
         Assert.That(connection.ScalarInt64("PRAGMA synchronous"), Is.EqualTo(2), "FULL");
         Assert.That(connection.ScalarInt64("PRAGMA busy_timeout"), Is.EqualTo(5000));
     }

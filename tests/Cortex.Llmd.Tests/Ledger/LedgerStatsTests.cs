@@ -1,9 +1,9 @@
 using Cortex.Llmd.Tests.Support.Stats;
 using Cortex.Llm.V1;
 using Cortex.Llmd.Ledger;
-using Cortex.Llmd.Ledger.Sqlite;
 using Cortex.Llmd.Stats;
 using Cortex.Llmd.Tests.Support;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cortex.Llmd.Tests.Ledger;
@@ -64,7 +64,7 @@ public class LedgerStatsTests
         Assert.That(total, Is.EqualTo(Expected(_ => true)));
 
         // And the ledger's own rows, summed straight from SQLite.
-        using SqliteDatabase connection = _writer.Store!.OpenConnection();
+        using SqliteConnection connection = _writer.OpenConnection();
         Assert.That(connection.ScalarInt64("SELECT SUM(cost_nano_usd) FROM requests"), Is.EqualTo(total.Cost.NanoUsd));
         Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM attempts"), Is.EqualTo((long)total.Attempts));
         Assert.That(connection.ScalarInt64("SELECT SUM(output_tokens) + SUM(reasoning_tokens) + SUM(input_tokens) + SUM(cache_write_tokens)"

@@ -1,8 +1,8 @@
 using Cortex.Llm.V1;
 using Cortex.Llmd.Ledger;
-using Cortex.Llmd.Ledger.Sqlite;
 using Cortex.Llmd.Stats;
 using Cortex.Llmd.Tests.Support;
+using Microsoft.Data.Sqlite;
 
 namespace Cortex.Llmd.Tests.Ledger;
 
@@ -24,12 +24,16 @@ public class LedgerStoreTests
     [Test]
     public void Write_RowsWithPrompts_RoundTripEveryColumnExactly()
     {
-        RequestRecord[] rows = [.. Enumerable.Range(0, 30).Select(i => LedgerTestData.Row(i))];
+        RequestRecord[] rows =
+        [
+            .. Enumerable.Range(0, 30).Select(i => LedgerTestData.Row(i)),
+            LedgerTestData.Row(30) with { Caller = Cortex.Llmd.Callers.CallerInfo.Unknown, Ttft = null, PromptText = null }, // NULL columns
+        ];
         using LedgerStore store = LedgerTestData.Open(_path);
 
         store.Write(rows, storePrompts: true);
 
-        using SqliteDatabase connection = store.OpenConnection();
+        using SqliteConnection connection = store.OpenConnection();
         foreach (RequestRecord expected in rows)
         {
             RequestRecord? actual = LedgerRows.Read(connection, expected.RequestId);
@@ -48,7 +52,7 @@ public class LedgerStoreTests
 
         store.Write([LedgerTestData.Row(1)], storePrompts: false);
 
-        using SqliteDatabase connection = store.OpenConnection();
+        using SqliteConnection connection = store.OpenConnection();
         Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM requests WHERE prompt_text IS NULL AND answer_text IS NULL"), Is.EqualTo(1));
         RequestRecord? row = LedgerRows.Read(connection, "req_00001");
         Assert.That(row!.PromptText, Is.Null);
@@ -62,7 +66,7 @@ public class LedgerStoreTests
 
         store.Write([LedgerTestData.Row(1)], storePrompts: true);
 
-        using SqliteDatabase connection = store.OpenConnection();
+        using SqliteConnection connection = store.OpenConnection();
         RequestRecord? row = LedgerRows.Read(connection, "req_00001");
         Assert.That(row!.PromptText, Is.EqualTo("prompt 1"));
         Assert.That(row.AnswerText, Is.EqualTo("answer 1"));
@@ -76,7 +80,7 @@ public class LedgerStoreTests
         store.Write([LedgerTestData.Row(3), LedgerTestData.Row(3)], storePrompts: false);
         store.Write([LedgerTestData.Row(3)], storePrompts: false);
 
-        using SqliteDatabase connection = store.OpenConnection();
+        using SqliteConnection connection = store.OpenConnection();
         Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM requests WHERE request_id IN ('req_00003', 'req_00003#2', 'req_00003#3')"), Is.EqualTo(3));
         Assert.That(LedgerRows.Read(connection, "req_00003#3")!.Attempts, Has.Count.EqualTo(LedgerTestData.Row(3).Attempts.Count));
     }
@@ -93,7 +97,7 @@ public class LedgerStoreTests
         string[] aside = Directory.GetFiles(_dir, "ledger.db.corrupt-*");
         Assert.That(aside.Select(Path.GetFileName), Is.EquivalentTo(new[] { "ledger.db.corrupt-20261121T120000Z" }));
         Assert.That(File.ReadAllBytes(_dir + "/ledger.db.corrupt-20261121T120000Z"), Is.EqualTo(garbage), "the evidence is kept intact");
-        using SqliteDatabase connection = store.OpenConnection();
+        using SqliteConnection connection = store.OpenConnection();
         Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM requests"), Is.EqualTo(1));
     }
 
@@ -103,8 +107,8 @@ public class LedgerStoreTests
         using (LedgerStore store = LedgerTestData.Open(_path))
         {
             store.Write([.. Enumerable.Range(0, 300).Select(i => LedgerTestData.Row(i))], storePrompts: true);
-            using SqliteDatabase connection = store.OpenConnection();
-            connection.ScalarInt64("PRAGMA wal_checkpoint(TRUNCATE)");
+            using SqliteConnection connection = store.OpenConnection();
+            connection.Execute("PRAGMA wal_checkpoint(TRUNCATE)");
         }
 
         // Keep the valid header (first page) and overwrite the pages after it.
@@ -117,25 +121,61 @@ public class LedgerStoreTests
         using LedgerStore fresh = LedgerTestData.Open(_path);
 
         Assert.That(Directory.GetFiles(_dir, "ledger.db.corrupt-*"), Is.Not.Empty);
-        using SqliteDatabase check = fresh.OpenConnection();
+        using SqliteConnection check = fresh.OpenConnection();
         Assert.That(check.ScalarInt64("SELECT COUNT(*) FROM requests"), Is.Zero);
     }
 
     [Test]
-    public void Prune_RowsOlderThanCutoff_DeletesThemAndTheirAttemptsInBatches()
+    public void Write_RowFailsMidBatch_NothingOfTheBatchIsCommitted()
     {
-        using LedgerStore store = LedgerTestData.Open(_path);
-        store.Write([.. Enumerable.Range(0, 1200).Select(i => LedgerTestData.Row(i))], storePrompts: false);
-        long cutoff = LedgerTestData.Start.AddMilliseconds(1100 * 1000).ToUnixTimeMilliseconds();
+        string failing = LedgerTestData.Row(2).RequestId;
+        LedgerTestData.Open(_path).Dispose(); // the tables exist before the trigger is made on the next open
+        using LedgerStore store = LedgerStore.Open(
+            _path, new ManualTimeProvider(LedgerTestData.Start), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
+            connection => connection.Execute($"CREATE TEMP TRIGGER fail BEFORE INSERT ON requests WHEN NEW.request_id = '{failing}' BEGIN SELECT RAISE(ABORT, 'refused'); END"));
 
-        int first = store.Prune(cutoff, 500);
-        int second = store.Prune(cutoff, 500);
-        int third = store.Prune(cutoff, 500);
+        Assert.Throws<SqliteException>(() => store.Write([.. Enumerable.Range(0, 4).Select(i => LedgerTestData.Row(i))], storePrompts: false));
+        store.Write([LedgerTestData.Row(5)], storePrompts: false);
 
-        Assert.That((first, second, third), Is.EqualTo((500, 500, 100)));
-        using SqliteDatabase connection = store.OpenConnection();
-        Assert.That(connection.ScalarInt64("SELECT MIN(time_ms) FROM requests"), Is.EqualTo(cutoff));
-        Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM attempts WHERE request_id NOT IN (SELECT request_id FROM requests)"), Is.Zero);
-        Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM requests"), Is.EqualTo(100));
+        using SqliteConnection connection = store.OpenConnection();
+        Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM requests"), Is.EqualTo(1), "the failed batch rolled back whole; the next one committed");
+        Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM attempts WHERE request_id = 'req_00000'"), Is.Zero);
+    }
+
+    [Test]
+    public void Dispose_AfterWritesAndReads_NoDescriptorOfTheFileStaysOpen()
+    {
+        LedgerStore store = LedgerTestData.Open(_path);
+        store.Write([LedgerTestData.Row(1)], storePrompts: false);
+        using (SqliteConnection reader = store.OpenConnection())
+        {
+            Assert.That(LedgerRows.Read(reader, "req_00001"), Is.Not.Null);
+        }
+
+        Assert.That(OpenDescriptors(_path), Is.Not.Zero, "precondition: the writer's connection holds the file");
+
+        store.Dispose();
+
+        // No pool: a pooled connection would keep the file open after Dispose, which a corrupt ledger being
+        // moved aside or a disk being reopened after a failure cannot have.
+        Assert.That(OpenDescriptors(_path), Is.Zero);
+    }
+
+    internal static int OpenDescriptors(string path)
+    {
+        int count = 0;
+        foreach (string fd in Directory.GetFiles("/proc/self/fd"))
+        {
+            try
+            {
+                count += new FileInfo(fd).LinkTarget == path ? 1 : 0;
+            }
+            catch (IOException)
+            {
+                // closed while we looked
+            }
+        }
+
+        return count;
     }
 }

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Cortex.Llmd.Ledger;
-using Cortex.Llmd.Ledger.Sqlite;
 using Cortex.Llmd.Stats;
 using Cortex.Llmd.Tests.Support;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cortex.Llmd.Tests.Ledger;
@@ -53,7 +53,7 @@ public class LedgerWriterTests
         Assert.That(early, Is.Empty, "released before their commit");
         Assert.That(batchSizes.Sum(), Is.EqualTo(200));
         Assert.That(batchSizes.Max(), Is.GreaterThan(1).And.LessThanOrEqualTo(64), "group commit within maxBatch");
-        using SqliteDatabase connection = writer.Store!.OpenConnection();
+        using SqliteConnection connection = writer.OpenConnection();
         Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM requests"), Is.EqualTo(200));
     }
 
@@ -80,7 +80,7 @@ public class LedgerWriterTests
         Assert.That(health.Dropped, Is.Zero);
         Assert.That(health.Reason, Is.Not.Empty);
         Assert.That(states.Last().IsHealthy, Is.False);
-        Assert.That(writer.Store, Is.Null);
+        Assert.That(() => writer.OpenConnection(), Throws.TypeOf<LedgerUnavailableException>().With.Message.Contains(health.Reason), "readers fail as writes do");
     }
 
     [Test]
@@ -106,10 +106,10 @@ public class LedgerWriterTests
 
         Assert.That(writer.Health, Is.EqualTo(new LedgerHealth(LedgerState.Healthy, string.Empty, 0, 0)));
         Assert.That(states.Last().IsHealthy, Is.True);
-        using SqliteDatabase connection = writer.Store!.OpenConnection();
+        using SqliteConnection connection = writer.OpenConnection();
         Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM requests"), Is.EqualTo(6));
-        using SqliteStatement order = connection.Prepare("SELECT group_concat(request_id, ' ') FROM (SELECT request_id FROM requests ORDER BY rowid)");
-        Assert.That(order.Step() ? order.GetString(0) : null, Is.EqualTo("req_00000 req_00001 req_00002 req_00003 req_00004 req_00005"));
+        using SqliteCommand order = connection.Command("SELECT group_concat(request_id, ' ') FROM (SELECT request_id FROM requests ORDER BY rowid)");
+        Assert.That(order.ExecuteScalar(), Is.EqualTo("req_00000 req_00001 req_00002 req_00003 req_00004 req_00005"));
     }
 
     [Test]
@@ -131,7 +131,7 @@ public class LedgerWriterTests
         Directory.CreateDirectory(directory);
 
         await LedgerTestData.WaitUntilAsync(() => writer.Health.IsHealthy, "recovery");
-        using SqliteDatabase connection = writer.Store!.OpenConnection();
+        using SqliteConnection connection = writer.OpenConnection();
         Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM requests"), Is.EqualTo(1));
     }
 
@@ -163,7 +163,7 @@ public class LedgerWriterTests
     [Test]
     public async Task RecordAsync_DiskFullWhileServing_DegradesThenRecoversWithoutLosingRows()
     {
-        SqliteDatabase? writerConnection = null;
+        SqliteConnection? writerConnection = null;
         var time = new ManualTimeProvider(LedgerTestData.Start);
         string path = Path.Combine(_dir, "ledger.db");
         await using var writer = new LedgerWriter(path, new LedgerOptions { StorePrompts = true }, time, NullLogger.Instance, connection => writerConnection ??= connection);
@@ -185,7 +185,7 @@ public class LedgerWriterTests
         time.Advance(writer.RetryInterval);
         await LedgerTestData.WaitUntilAsync(() => writer.Health.IsHealthy, "recovery");
 
-        using SqliteDatabase connection = writer.Store!.OpenConnection();
+        using SqliteConnection connection = writer.OpenConnection();
         Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM requests"), Is.EqualTo(3));
         Assert.That(connection.ScalarInt64("SELECT length(prompt_text) FROM requests WHERE request_id = 'req_00001'"), Is.EqualTo(big.Length));
     }
