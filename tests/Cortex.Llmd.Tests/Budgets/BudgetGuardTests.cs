@@ -49,4 +49,27 @@ public class BudgetGuardTests
 
         Assert.That((withMax, withDefault, unpriced), Is.EqualTo((10 * 1_000_000L, 103 * 1_000_000L, 0L)));
     }
+
+    [Test]
+    public void Settle_FirstCall_LoadsRecordedSpendOnceThenCountsInMemory()
+    {
+        var source = new FixedSpendSource([new RecordedSpend("acme", null, string.Empty, 500, 200)]);
+        var guard = new BudgetGuard(new SpendBook(TimeProvider.System), source, new Cortex.Llmd.Events.EventHub(TimeProvider.System),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<BudgetGuard>.Instance);
+
+        guard.Settle(Reservation.None, "acme", Cortex.Llmd.Callers.CallerInfo.Unknown, 10, Options([]));
+        guard.Settle(Reservation.None, "acme", Cortex.Llmd.Callers.CallerInfo.Unknown, 10, Options([]));
+
+        Assert.That((guard.Book.Spent("tenant:acme", BudgetPeriod.Monthly), guard.Book.Spent("global", BudgetPeriod.Daily)), Is.EqualTo((520L, 220L)), "loaded once, not twice");
+    }
+
+    [Test]
+    public void Settle_SpendSourceUnavailable_StartsFromZeroWithoutThrowing()
+    {
+        var guard = new BudgetGuard(new SpendBook(TimeProvider.System), new FixedSpendSource(null), new Cortex.Llmd.Events.EventHub(TimeProvider.System),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<BudgetGuard>.Instance);
+
+        Assert.DoesNotThrow(() => guard.Settle(Reservation.None, string.Empty, Cortex.Llmd.Callers.CallerInfo.Unknown, 10, Options([])));
+        Assert.That(guard.Book.Spent("global", BudgetPeriod.Monthly), Is.EqualTo(10));
+    }
 }
