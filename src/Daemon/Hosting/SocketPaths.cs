@@ -29,14 +29,13 @@ public static class SocketPaths
     public static IReadOnlyList<string> CreatableDirectories(IDictionary environment, uint effectiveUid)
     {
         string uid = effectiveUid.ToString(CultureInfo.InvariantCulture);
-        List<string> directories = [SystemDirectory, Path.Combine(RuntimeDirectory(environment, effectiveUid), "cortex")];
-        if (environment["XDG_RUNTIME_DIR"] is string { Length: > 0 })
+        return new[]
         {
-            directories.Add("/run/user/" + uid + "/cortex");
-        }
-
-        directories.Add("/tmp/cortex-" + uid);
-        return directories;
+            SystemDirectory,
+            Path.Combine(RuntimeDirectory(environment, effectiveUid), "cortex"),
+            "/run/user/" + uid + "/cortex",
+            "/tmp/cortex-" + uid,
+        }.Distinct().ToList();
     }
 
     private static string RuntimeDirectory(IDictionary environment, uint effectiveUid) =>
