@@ -57,13 +57,12 @@ public static class Program
 
     private static async Task<int> RunAsync(DaemonOptions options, string socketPath, ConfigSource source)
     {
-        SystemdProcessInfo process = SystemdProcessInfo.Current;
         var settings = new DaemonAppSettings
         {
-            NotifySocket = process.GetVariable(SystemdNotifier.Variable),
-            InheritedSocket = SocketActivation.TakeFromProcess(),
-            WatchdogInterval = WatchdogSettings.Interval(process.GetVariable, process.ProcessId),
-            JournaldLogging = SystemdDetection.UseJournaldFormat(process),
+            Notifier = SystemdHosting.NotifierForProcess(),
+            InheritedSocket = InheritedSocket.TakeFromProcess(),
+            WatchdogInterval = WatchdogSettings.Interval(Environment.GetEnvironmentVariable, Environment.ProcessId),
+            JournaldLogging = SystemdHosting.UseJournaldFormat(source.Environment),
         };
 
         if (settings.InheritedSocket is not null)
@@ -76,9 +75,9 @@ public static class Program
         SocketGuard guard;
         try
         {
-            guard = SocketGuard.Acquire(socketPath);
+            guard = SocketGuard.Acquire(socketPath, SocketPaths.CreatableDirectories(source.Environment, NativeMethods.GetEffectiveUserId()));
         }
-        catch (Exception ex) when (ex is SocketInUseException or IOException or UnauthorizedAccessException)
+        catch (SocketInUseException ex)
         {
             await Console.Error.WriteLineAsync("cortex-llmd: " + ex.Message).ConfigureAwait(false);
             return ExitSocketInUse;
@@ -111,16 +110,18 @@ public static class Program
             services.GetRequiredService<ProviderContext>(),
             holder,
             services.GetRequiredService<EventHub>(),
-            services.GetRequiredService<ISystemdNotifier>(),
+            services.GetRequiredService<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier>(),
             services.GetRequiredService<TimeProvider>(),
             options.Server.ShutdownTimeout,
             () => ServiceStatus.Describe(served, holder.Current),
             services.GetRequiredService<ILogger<ConfigReloader>>());
 
-        await DaemonApp.StartAsync(app, options, socketPath).ConfigureAwait(false);
-        reloader.RegisterSignal();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        reloader.RegisterSignal(started.Task);
+        await DaemonApp.StartAsync(app).ConfigureAwait(false);
+        started.SetResult();
+        // Returns once the host has stopped: it calls StopAsync itself (a second call would stop it twice).
         await app.WaitForShutdownAsync().ConfigureAwait(false);
-        await app.StopAsync().ConfigureAwait(false);
         return 0;
     }
 }

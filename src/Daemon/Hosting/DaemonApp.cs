@@ -43,13 +43,9 @@ public static class DaemonApp
             KestrelOptions(options, socketPath, settings, sp), sp.GetRequiredService<GrpcEndpoint>().HandleAsync, sp.GetRequiredService<ILoggerFactory>()));
         IHost app = builder.Build();
 
+        // STOPPING=1 goes out from SystemdLifetime on the same event.
         HealthService health = app.Services.GetRequiredService<HealthService>();
-        ISystemdNotifier notifier = app.Services.GetRequiredService<ISystemdNotifier>();
-        app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() =>
-        {
-            notifier.Stopping();
-            health.SetAllNotServing();
-        });
+        app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(health.SetAllNotServing);
         return app;
     }
 
@@ -92,9 +88,7 @@ public static class DaemonApp
             o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         if (settings.JournaldLogging)
         {
-            // Registered directly: AddConsoleFormatter binds options by reflection and is not AOT-clean.
-            logging.AddConsole(o => o.FormatterName = JournaldFormatter.FormatterName);
-            logging.Services.AddSingleton<Microsoft.Extensions.Logging.Console.ConsoleFormatter, JournaldFormatter>();
+            SystemdHosting.UseJournaldConsole(logging);
             return;
         }
 
@@ -115,14 +109,7 @@ public static class DaemonApp
         services.AddSingleton(factories);
         var providerContext = new ProviderContext(time, settings.Environment ?? Environment.GetEnvironmentVariables());
         services.AddSingleton(providerContext);
-        services.AddSingleton<ISystemdNotifier>(sp => new SystemdNotifier(settings.NotifySocket, sp.GetRequiredService<ILogger<SystemdNotifier>>()));
-        if (settings.WatchdogInterval is { } interval)
-        {
-            string probePath = settings.InheritedSocket?.LocalPath() ?? socketPath;
-            services.AddSingleton<ILivenessProbe>(new GrpcHealthProbe(probePath));
-            services.AddHostedService(sp => new WatchdogService(
-                interval, sp.GetRequiredService<ILivenessProbe>(), sp.GetRequiredService<ISystemdNotifier>(), time, sp.GetRequiredService<ILogger<WatchdogService>>()));
-        }
+        SystemdHosting.Add(services, options, socketPath, settings, time);
 
         services.AddSingleton(new GrpcServerOptions { MaxReceiveMessageSize = options.Server.MaxReceiveMessageBytes });
         services.AddSingleton(new RuntimeModelHolder(RuntimeModel.Build(options, factories, providerContext)));
@@ -189,41 +176,10 @@ public static class DaemonApp
     }
 
     /// <summary>
-    /// Binds, applies socket permissions, logs where the daemon serves, then tells systemd READY=1:
-    /// only once the socket is bound and Kestrel accepts on it.
+    /// Starts every hosted service; READY=1 follows once the socket serves and the ledger is open
+    /// (see <see cref="ServingLifecycle"/>).
     /// </summary>
-    public static async Task StartAsync(IHost app, DaemonOptions options, string socketPath, CancellationToken cancellationToken = default)
-    {
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Cortex.Llmd");
-        DaemonAppSettings settings = app.Services.GetRequiredService<DaemonAppSettings>();
-        string served = socketPath;
-        if (settings.InheritedSocket is { } inherited)
-        {
-            // systemd created the socket with the unit's SocketMode/SocketGroup: leave it as it is.
-            served = inherited.Describe();
-            Log.SocketInherited(logger, served);
-        }
-        else if (SocketPermissions.Apply(socketPath, options.Server.SocketMode, options.Server.SocketGroup) is { } problem
-            && !(options.Server.SocketGroup == new ServerOptions().SocketGroup && problem.EndsWith("does not exist", StringComparison.Ordinal)))
-        {
-            // The default group is optional (a developer machine has none); a configured one that fails is worth a warning.
-            Log.SocketGroupNotApplied(logger, options.Server.SocketGroup, socketPath, problem);
-        }
-
-        Log.Serving(logger, Version, served, options.Providers.Count, options.Routes.Count);
-
-        // The ledger opened in its hosted service during StartAsync, so READY below follows both the bound
-        // socket and the open ledger. This hook is for anything else that must precede READY.
-        if (settings.BeforeReady is { } beforeReady)
-        {
-            await beforeReady(cancellationToken).ConfigureAwait(false);
-        }
-
-        ISystemdNotifier notifier = app.Services.GetRequiredService<ISystemdNotifier>();
-        notifier.Ready();
-        notifier.Status(ServiceStatus.Describe(served, app.Services.GetRequiredService<RuntimeModelHolder>().Current));
-    }
+    public static Task StartAsync(IHost app, CancellationToken cancellationToken = default) => app.StartAsync(cancellationToken);
 }
 
 /// <summary>Seams for tests and benchmarks: time, provider kinds, log sinks.</summary>
@@ -244,11 +200,14 @@ public sealed record DaemonAppSettings
     /// <summary>Ledger file overriding config and defaults (tests keep it in their temporary directory).</summary>
     public string? LedgerPath { get; init; }
 
-    /// <summary>NOTIFY_SOCKET as read at start; null disables sd_notify.</summary>
-    public string? NotifySocket { get; init; }
+    /// <summary>
+    /// The sd_notify channel when systemd runs us (the library's SystemdNotifier); null otherwise. When
+    /// set, SystemdLifetime runs the host, so tests can stand in for systemd with a recording notifier.
+    /// </summary>
+    public Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier? Notifier { get; init; }
 
     /// <summary>The socket systemd passed (socket activation); null to bind the socket path ourselves.</summary>
-    public SocketActivation? InheritedSocket { get; init; }
+    public InheritedSocket? InheritedSocket { get; init; }
 
     /// <summary>The systemd watchdog interval (WATCHDOG_USEC); null disables the watchdog service.</summary>
     public TimeSpan? WatchdogInterval { get; init; }
@@ -256,6 +215,6 @@ public sealed record DaemonAppSettings
     /// <summary>Log in journald's one-line "&lt;priority&gt;" format instead of the plain console.</summary>
     public bool JournaldLogging { get; init; }
 
-    /// <summary>Runs after the socket serves and before READY=1: where the ledger will be opened.</summary>
+    /// <summary>Runs after the socket serves and the ledger opened, before READY=1.</summary>
     public Func<CancellationToken, Task>? BeforeReady { get; init; }
 }

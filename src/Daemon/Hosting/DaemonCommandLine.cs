@@ -14,8 +14,8 @@ public sealed record DaemonCommandLine(string? ConfigPath, string? SocketPath, b
           --version        print the version and exit
           --help           print this help and exit
 
-        Exit codes: 0 clean stop, 1 runtime failure, 2 bad command line, 73 socket already served,
-        78 invalid configuration.
+        Exit codes: 0 clean stop, 1 runtime failure, 2 bad command line, 73 socket unavailable
+        (already served, or its directory missing or not writable), 78 invalid configuration.
         """;
 
     public static DaemonCommandLine Parse(IReadOnlyList<string> args, out string? error)

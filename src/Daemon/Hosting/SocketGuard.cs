@@ -1,16 +1,19 @@
+using System.Globalization;
 using System.Net.Sockets;
 
 namespace Cortex.Llmd.Hosting;
 
-/// <summary>The socket path is already served, or cannot be claimed; the message says why.</summary>
+/// <summary>The socket path is already served, or cannot be claimed; the message says why (exit 73).</summary>
 public sealed class SocketInUseException(string message) : Exception(message);
 
 /// <summary>
-/// Claims a socket path for this process: an exclusive lock beside it (so two daemons starting at once
-/// cannot both win), then removal of a stale socket file only when nothing answers on it.
+/// Claims a socket path for this process: its directory (created only in a standard place), an
+/// exclusive lock beside it (so two daemons starting at once cannot both win), then removal of a stale
+/// socket file only when nothing answers on it. A clean stop removes the socket and the lock file.
 /// </summary>
 public sealed class SocketGuard : IDisposable
 {
+    private const int LockAttempts = 3;
     private readonly FileStream _lock;
 
     private SocketGuard(string socketPath, FileStream lockFile, bool removedStale)
@@ -22,27 +25,17 @@ public sealed class SocketGuard : IDisposable
 
     public string SocketPath { get; }
 
+    public string LockPath => SocketPath + ".lock";
+
     public bool RemovedStaleSocket { get; }
 
-    public static SocketGuard Acquire(string socketPath)
+    /// <param name="socketPath">The socket to serve.</param>
+    /// <param name="creatableDirectories">Directories that may be created when missing (see <see cref="SocketPaths.CreatableDirectories"/>).</param>
+    public static SocketGuard Acquire(string socketPath, IReadOnlyCollection<string> creatableDirectories)
     {
-        string directory = Path.GetDirectoryName(socketPath) ?? "/";
-        Directory.CreateDirectory(directory);
-        FileStream lockFile;
-        try
-        {
-            // On Unix, FileShare.None is an advisory flock: held until this process exits, even by SIGKILL.
-            lockFile = new FileStream(socketPath + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException)
-        {
-            throw new SocketInUseException($"another cortex-llmd is already serving {socketPath} (it holds {socketPath}.lock)");
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            throw new SocketInUseException($"cannot create {socketPath}.lock: {ex.Message}");
-        }
-
+        string directory = Path.GetDirectoryName(Path.GetFullPath(socketPath)) ?? "/";
+        SocketDirectory.Prepare(socketPath, directory, creatableDirectories);
+        FileStream lockFile = Lock(socketPath, directory);
         try
         {
             bool removed = RemoveIfStale(socketPath);
@@ -53,6 +46,53 @@ public sealed class SocketGuard : IDisposable
             lockFile.Dispose();
             throw;
         }
+    }
+
+    private static FileStream Lock(string socketPath, string directory)
+    {
+        string lockPath = socketPath + ".lock";
+        for (int attempt = 1; ; attempt++)
+        {
+            FileStream lockFile;
+            try
+            {
+                // On Unix, FileShare.None is an advisory flock: held until this process exits, even by SIGKILL.
+                lockFile = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (UnauthorizedAccessException)
+            {
+                throw new SocketInUseException(
+                    $"cannot serve {socketPath}: the directory {directory} is not writable by uid {NativeMethods.GetEffectiveUserId()} "
+                    + $"(permission denied creating {lockPath}); choose another --socket or give the daemon's user that directory");
+            }
+            catch (IOException ex) when (ex.HResult == SharingViolation)
+            {
+                throw new SocketInUseException($"another cortex-llmd is already serving {socketPath} (it holds {lockPath})");
+            }
+            catch (IOException ex)
+            {
+                throw new SocketInUseException($"cannot serve {socketPath}: cannot create {lockPath}: {ex.Message}");
+            }
+
+            // A stopping owner unlinks the lock file while still holding it. Had we opened that file just
+            // before, we would now hold a lock on a file no path names, beside a newcomer holding the new one.
+            if (NamesOpenFile(lockFile) || attempt == LockAttempts)
+            {
+                return lockFile;
+            }
+
+            lockFile.Dispose();
+        }
+    }
+
+    // EWOULDBLOCK from flock(LOCK_NB): .NET reports the errno as the HResult of the IOException.
+    private const int SharingViolation = 11;
+
+    private static bool NamesOpenFile(FileStream file)
+    {
+        string descriptor = "/proc/self/fd/" + file.SafeFileHandle.DangerousGetHandle().ToInt64().ToString(CultureInfo.InvariantCulture);
+        string? target = new FileInfo(descriptor).LinkTarget;
+        return target is not null && !target.EndsWith(" (deleted)", StringComparison.Ordinal);
     }
 
     private static bool RemoveIfStale(string socketPath)
@@ -109,18 +149,23 @@ public sealed class SocketGuard : IDisposable
         }
     }
 
+    /// <summary>Removes the socket, then the lock file while still holding it (see <see cref="Lock"/>), then releases the lock.</summary>
     public void Dispose()
+    {
+        TryDelete(SocketPath);
+        TryDelete(LockPath);
+        _lock.Dispose();
+    }
+
+    private static void TryDelete(string path)
     {
         try
         {
-            File.Delete(SocketPath);
+            File.Delete(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // Best effort: a leftover socket is detected as stale by the next start.
+            // Best effort: a leftover socket is detected as stale by the next start, and a leftover lock is reused.
         }
-
-        // The lock file stays: deleting it while held would let a newcomer lock a fresh inode.
-        _lock.Dispose();
     }
 }

@@ -43,6 +43,12 @@ internal static partial class Log
     [LoggerMessage(203, LogLevel.Information, "Stopping: removed {SocketPath}")]
     public static partial void SocketRemoved(ILogger logger, string socketPath);
 
+    [LoggerMessage(204, LogLevel.Information, "cortex-llmd stopping: no new calls; in-flight calls get up to {ShutdownSeconds} s")]
+    public static partial void Stopping(ILogger logger, double shutdownSeconds);
+
+    [LoggerMessage(205, LogLevel.Information, "cortex-llmd stopped")]
+    public static partial void Stopped(ILogger logger);
+
     // 21x: systemd integration (notify, watchdog, socket activation, reload).
     [LoggerMessage(210, LogLevel.Warning, "sd_notify to {NotifySocket} failed: {Reason} (further failures are not logged)")]
     public static partial void NotifyFailed(ILogger logger, string notifySocket, string reason);

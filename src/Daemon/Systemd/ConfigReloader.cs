@@ -6,6 +6,7 @@ using Cortex.Llmd.Events;
 using Cortex.Llmd.Logging;
 using Cortex.Llmd.Model;
 using Cortex.Llmd.Providers;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 
 namespace Cortex.Llmd.Systemd;
@@ -41,13 +42,21 @@ public sealed class ConfigReloader(
     private readonly List<(ITimer Timer, RuntimeModel Model)> _retirements = [];
     private PosixSignalRegistration? _registration;
 
-    /// <summary>Handles SIGHUP from now on, instead of the default action (terminate).</summary>
-    public void RegisterSignal()
+    /// <summary>
+    /// Handles SIGHUP from now on, instead of the default action (terminate). Registered before the
+    /// host starts, so an early SIGHUP cannot kill the daemon; a reload waits for <paramref name="started"/>,
+    /// so its READY=1 never precedes the first one.
+    /// </summary>
+    public void RegisterSignal(Task started)
     {
         _registration = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
-            _ = Task.Run(ReloadAsync);
+            _ = Task.Run(async () =>
+            {
+                await started.ConfigureAwait(false);
+                await ReloadAsync().ConfigureAwait(false);
+            });
         });
     }
 
@@ -57,7 +66,7 @@ public sealed class ConfigReloader(
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            notifier.Reloading(SystemdNotifier.MonotonicMicroseconds());
+            notifier.Notify(Notifications.Reloading(Notifications.MonotonicMicroseconds()));
             try
             {
                 return Apply();
@@ -65,8 +74,8 @@ public sealed class ConfigReloader(
             finally
             {
                 // Whatever happened, systemd must hear READY=1 again or it waits for the reload to time out.
-                notifier.Ready();
-                notifier.Status(status());
+                notifier.Notify(ServiceState.Ready);
+                notifier.Notify(Notifications.Status(status()));
             }
         }
         finally

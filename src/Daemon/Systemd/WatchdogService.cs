@@ -1,6 +1,7 @@
 using System.Globalization;
 using Cortex.Llmd.Logging;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 
 namespace Cortex.Llmd.Systemd;
@@ -92,7 +93,7 @@ public sealed class WatchdogService(TimeSpan interval, ILivenessProbe probe, ISy
                 Log.WatchdogRecovered(logger);
             }
 
-            notifier.Watchdog();
+            notifier.Notify(Notifications.Watchdog);
         }
         else if (!_failing)
         {

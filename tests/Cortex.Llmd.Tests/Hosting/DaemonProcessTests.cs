@@ -132,6 +132,58 @@ public class DaemonProcessTests
 
         Assert.That(await daemon.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(0));
         Assert.That(File.Exists(socket), Is.False);
+        Assert.That(File.Exists(socket + ".lock"), Is.False, "a clean stop leaves nothing behind");
+        Assert.That(daemon.Stderr, Does.Contain("cortex-llmd stopping: no new calls; in-flight calls get up to 15 s"));
+        Assert.That(daemon.Stderr, Does.Contain("cortex-llmd stopped"));
+    }
+
+    [Test]
+    public async Task Main_SocketDirectoryMissingOutsideStandardPlaces_Exits73AndCreatesNothing()
+    {
+        string socket = Path.Combine(_dir, "typo", "deeper", "s.sock");
+        using DaemonProcess daemon = DaemonProcess.Start(null, "--config", TestDaemon.OfflineConfigPath, "--socket", socket);
+
+        Assert.That(await daemon.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(73));
+        Assert.That(daemon.Stderr, Does.Contain($"cortex-llmd: cannot serve {socket}: the directory {Path.GetDirectoryName(socket)} does not exist"));
+        Assert.That(Directory.Exists(Path.Combine(_dir, "typo")), Is.False);
+    }
+
+    [Test]
+    public async Task Main_SocketUnderMissingTopLevelDirectory_Exits73AndCreatesNothingUnderRoot()
+    {
+        string top = "/cortex-llmd-test-" + Guid.NewGuid().ToString("N")[..8];
+        using DaemonProcess daemon = DaemonProcess.Start(null, "--config", TestDaemon.OfflineConfigPath, "--socket", top + "/llmd.sock");
+
+        Assert.That(await daemon.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(73));
+        Assert.That(daemon.Stderr, Does.Contain($"the directory {top} does not exist"));
+        Assert.That(Directory.Exists(top), Is.False);
+    }
+
+    [Test]
+    public async Task Main_RuntimeDirSocketDirectoryMissing_CreatesOnlyItAndServes()
+    {
+        string socket = Path.Combine(_dir, "cortex", "llmd.sock");
+        using DaemonProcess daemon = DaemonProcess.Start(
+            new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = _dir }, "--config", TestDaemon.OfflineConfigPath, "--socket", socket);
+
+        await daemon.WaitUntilServingAsync(socket, TimeSpan.FromSeconds(30));
+        Assert.That(File.GetUnixFileMode(Path.Combine(_dir, "cortex")), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute));
+    }
+
+    [Test]
+    public async Task Main_UnwritableSocketDirectory_Exits73NamingThePathAndReason()
+    {
+        // As root every directory is writable: run the daemon as nobody against a directory root owns.
+        string socket = Path.Combine(_dir, "s.sock");
+        using DaemonProcess daemon = DaemonProcess.StartWith(
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"],
+            new Dictionary<string, string> { ["HOME"] = "/tmp", ["DOTNET_CLI_HOME"] = "/tmp" },
+            "--config", TestDaemon.OfflineConfigPath, "--socket", socket);
+
+        Assert.That(await daemon.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(73), daemon.Stderr);
+        Assert.That(daemon.Stderr, Does.Contain(
+            $"cortex-llmd: cannot serve {socket}: the directory {_dir} is not writable by uid 65534 (permission denied creating {socket}.lock)"));
+        Assert.That(daemon.Stderr, Does.Not.Contain("Access to the path"));
     }
 
     [Test]

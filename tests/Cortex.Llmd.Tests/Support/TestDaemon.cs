@@ -51,7 +51,7 @@ public sealed class TestDaemon : IAsyncDisposable
         settings ??= new DaemonAppSettings { ConfigureLogging = logging => { } };
         settings = settings with { LedgerPath = settings.LedgerPath ?? Path.Combine(directory, "ledger.db") };
         IHost app = DaemonApp.Build(options, socketPath, settings);
-        await DaemonApp.StartAsync(app, options, socketPath);
+        await DaemonApp.StartAsync(app);
         return new TestDaemon(directory, socketPath, app, options);
     }
 

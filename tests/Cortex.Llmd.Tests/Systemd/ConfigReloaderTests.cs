@@ -48,23 +48,6 @@ public class ConfigReloaderTests
         public void Dispose() => Disposed = true;
     }
 
-    private sealed class RecordingNotifier : ISystemdNotifier
-    {
-        public List<string> Sent { get; } = [];
-
-        public bool IsEnabled => true;
-
-        public void Ready() => Sent.Add("READY=1");
-
-        public void Stopping() => Sent.Add("STOPPING=1");
-
-        public void Status(string text) => Sent.Add("STATUS=" + text);
-
-        public void Reloading(long monotonicMicroseconds) => Sent.Add("RELOADING=1");
-
-        public void Watchdog() => Sent.Add("WATCHDOG=1");
-    }
-
     private sealed record Rig(ConfigReloader Reloader, RuntimeModelHolder Holder, RuntimeModel Initial, DisposableProvider OldProvider, RecordingNotifier Notifier, EventSubscription Events, ManualTimeProvider Time, string ConfigPath);
 
     private Rig Create()
@@ -92,6 +75,13 @@ public class ConfigReloaderTests
         return new Rig(reloader, holder, initial, old, notifier, hub.Subscribe([EventKind.ConfigReloaded]), time, path);
     }
 
+    private static void AssertNotifiedAroundReload(RecordingNotifier notifier)
+    {
+        Assert.That(notifier.Sent, Has.Count.EqualTo(3));
+        Assert.That(notifier.Sent[0], Does.Match(@"^RELOADING=1\nMONOTONIC_USEC=\d+$"));
+        Assert.That(notifier.Sent.Skip(1), Is.EqualTo(new[] { "READY=1", "STATUS=status line" }));
+    }
+
     [Test]
     public async Task Reload_GoodConfig_SwapsPublishesAndNotifiesAroundIt()
     {
@@ -103,7 +93,7 @@ public class ConfigReloaderTests
         Assert.That(applied, Is.True);
         Assert.That(rig.Holder.Current, Is.Not.SameAs(rig.Initial));
         Assert.That(rig.Holder.Current.Providers.Keys, Is.EquivalentTo(new[] { "mock", "extra" }));
-        Assert.That(rig.Notifier.Sent, Is.EqualTo(new[] { "RELOADING=1", "READY=1", "STATUS=status line" }));
+        AssertNotifiedAroundReload(rig.Notifier);
         Event evt = await rig.Events.ReadAsync(CancellationToken.None);
         Assert.That(evt.ConfigReloaded.Applied, Is.True);
         rig.Reloader.Dispose();
@@ -120,7 +110,7 @@ public class ConfigReloaderTests
         Assert.That(applied, Is.False);
         Assert.That(rig.Holder.Current, Is.SameAs(rig.Initial));
         Assert.That(rig.OldProvider.Disposed, Is.False);
-        Assert.That(rig.Notifier.Sent, Is.EqualTo(new[] { "RELOADING=1", "READY=1", "STATUS=status line" }));
+        AssertNotifiedAroundReload(rig.Notifier);
         Event evt = await rig.Events.ReadAsync(CancellationToken.None);
         Assert.That(evt.ConfigReloaded.Applied, Is.False);
         Assert.That(evt.ConfigReloaded.Detail, Does.Contain("providers.m.kind: unknown provider kind 'warp'")

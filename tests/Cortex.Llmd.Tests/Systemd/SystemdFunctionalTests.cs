@@ -7,7 +7,10 @@ using Grpc.Health.V1;
 
 namespace Cortex.Llmd.Tests.Systemd;
 
-/// <summary>The built daemon as systemd runs it: socket activation, sd_notify, SIGHUP reload, SIGTERM drain.</summary>
+/// <summary>
+/// The built daemon as systemd runs it: socket activation, sd_notify through Hosting.Systemd (the
+/// daemon made PID 1, see <see cref="Pid1Daemon"/>), SIGHUP reload, SIGTERM drain.
+/// </summary>
 public class SystemdFunctionalTests
 {
     private const int Sighup = 1;
@@ -75,9 +78,11 @@ public class SystemdFunctionalTests
     {
         string socket = Path.Combine(_dir, "a.sock");
         string config = await WriteConfig(Config());
-        // No --socket: were the inherited fd ignored, the daemon would bind its default path instead.
+        // No --socket: were the inherited fd ignored, the daemon would bind its default path instead. The
+        // tool passes on only the variables -E names.
         using DaemonProcess daemon = DaemonProcess.StartWith(
-            [SocketActivateTool(), "-l", socket, "--fdname=llmd"], null, "--config", config);
+            [SocketActivateTool(), "-l", socket, "--fdname=llmd", "-E", "CORTEX_LLMD_LEDGER__PATH=" + Path.Combine(_dir, "ledger.db")],
+            null, "--config", config);
         DateTime end = DateTime.UtcNow + Wait;
         while (!File.Exists(socket) && DateTime.UtcNow < end && !daemon.HasExited)
         {
@@ -92,30 +97,69 @@ public class SystemdFunctionalTests
         Assert.That(await daemon.WaitForExitAsync(Wait), Is.Zero, daemon.Stderr);
         Assert.That(File.Exists(socket), Is.True, "the socket file belongs to systemd; the daemon must not remove it");
         Assert.That(File.Exists(socket + ".lock"), Is.False, "no SocketGuard lock under socket activation");
+        Assert.That(File.Exists(Path.Combine(_dir, "ledger.db")), Is.True, "the -E variable reached the daemon");
     }
 
     [Test]
-    public async Task Notify_FakeNotifySocket_ReadyOnlyWhenServingThenStatusThenStoppingAndExit0()
+    public async Task SocketActivation_TwoFdsSecondNamedLlmd_ServesTheLlmdOne()
+    {
+        string other = Path.Combine(_dir, "o.sock");
+        string socket = Path.Combine(_dir, "l.sock");
+        string config = await WriteConfig(Config().Replace("\"warning\"", "\"information\"", StringComparison.Ordinal));
+        using DaemonProcess daemon = DaemonProcess.StartWith(
+            [SocketActivateTool(), "-l", other, "-l", socket, "--fdname=other:llmd", "-E", "CORTEX_LLMD_LEDGER__PATH=" + Path.Combine(_dir, "ledger.db")],
+            null, "--config", config);
+        DateTime end = DateTime.UtcNow + Wait;
+        while (!File.Exists(socket) && DateTime.UtcNow < end && !daemon.HasExited)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.That(await HealthCheck(socket), Is.EqualTo(GrpcStatusCode.OK), daemon.Stderr);
+        Assert.That(daemon.Stderr, Does.Contain($"serving on {socket} (fd 4 from systemd)"));
+        daemon.Signal(Sigterm);
+        Assert.That(await daemon.WaitForExitAsync(Wait), Is.Zero, daemon.Stderr);
+    }
+
+    [Test]
+    public async Task Notify_Pid1WithNotifySocket_StatusThenReadyOnlyWhenServingThenStoppingAndExit0()
     {
         string socket = Path.Combine(_dir, "d.sock");
         using var listener = new DatagramListener(Path.Combine(_dir, "notify.sock"));
-        string config = await WriteConfig(Config());
+        string config = await WriteConfig(Config().Replace("\"warning\"", "\"information\"", StringComparison.Ordinal));
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using DaemonProcess daemon = DaemonProcess.Start(
+        using DaemonProcess daemon = Pid1Daemon.Start(
             new Dictionary<string, string> { ["NOTIFY_SOCKET"] = listener.Address }, "--config", config, "--socket", socket);
 
-        string first = await listener.ReceiveAsync(Wait);
-        TestContext.Out.WriteLine($"start to READY (framework-dependent debug build): {clock.ElapsedMilliseconds} ms");
+        Assert.That(await listener.ReceiveAsync(Wait), Is.EqualTo($"STATUS=serving on {socket}; 2/2 providers available"));
+        string ready = await listener.ReceiveAsync(Wait);
+        TestContext.Out.WriteLine($"start to READY (framework-dependent build): {clock.ElapsedMilliseconds} ms");
         // The instant READY arrives, the socket must already answer a real call.
         GrpcStatusCode? status = await HealthCheck(socket);
-        Assert.That(first, Is.EqualTo("READY=1"));
+        Assert.That(ready, Is.EqualTo("READY=1"));
         Assert.That(status, Is.EqualTo(GrpcStatusCode.OK));
-        Assert.That(await listener.ReceiveAsync(Wait), Is.EqualTo($"STATUS=serving on {socket}; 2/2 providers available"));
+        Assert.That(daemon.Stderr, Does.Match(@"<6>Cortex.Llmd\[200\] cortex-llmd \S+ serving on "), "journald lines under systemd");
 
-        daemon.Signal(Sigterm);
+        Pid1Daemon.Signal(daemon, Sigterm);
         (string stopping, List<string> before) = await listener.ReceiveUntilAsync(m => m == "STOPPING=1", Wait);
         Assert.That(before, Is.Empty);
         Assert.That(stopping, Is.EqualTo("STOPPING=1"));
+        Assert.That(await daemon.WaitForExitAsync(Wait), Is.Zero, daemon.Stderr);
+    }
+
+    [Test]
+    public async Task Notify_NotifySocketButNotPid1_LibraryStaysOffAndServes()
+    {
+        string socket = Path.Combine(_dir, "n.sock");
+        using var listener = new DatagramListener(Path.Combine(_dir, "notify.sock"));
+        string config = await WriteConfig(Config());
+        using DaemonProcess daemon = DaemonProcess.Start(
+            new Dictionary<string, string> { ["NOTIFY_SOCKET"] = listener.Address }, "--config", config, "--socket", socket);
+
+        await daemon.WaitUntilServingAsync(socket, Wait);
+        Assert.That(await HealthCheck(socket), Is.EqualTo(GrpcStatusCode.OK));
+        Assert.That(() => listener.ReceiveAsync(TimeSpan.FromSeconds(1)), Throws.InstanceOf<TimeoutException>(), "not systemd's child, not PID 1: no sd_notify");
+        daemon.Signal(Sigterm);
         Assert.That(await daemon.WaitForExitAsync(Wait), Is.Zero, daemon.Stderr);
     }
 
@@ -125,7 +169,7 @@ public class SystemdFunctionalTests
         string socket = Path.Combine(_dir, "w.sock");
         using var listener = new DatagramListener(Path.Combine(_dir, "notify.sock"));
         string config = await WriteConfig(Config());
-        using DaemonProcess daemon = DaemonProcess.Start(
+        using DaemonProcess daemon = Pid1Daemon.Start(
             new Dictionary<string, string> { ["NOTIFY_SOCKET"] = listener.Address, ["WATCHDOG_USEC"] = "4000000" },
             "--config", config, "--socket", socket);
 
@@ -147,22 +191,22 @@ public class SystemdFunctionalTests
         string socket = Path.Combine(_dir, "r.sock");
         using var listener = new DatagramListener(Path.Combine(_dir, "notify.sock"));
         string config = await WriteConfig(Config());
-        using DaemonProcess daemon = DaemonProcess.Start(
+        using DaemonProcess daemon = Pid1Daemon.Start(
             new Dictionary<string, string> { ["NOTIFY_SOCKET"] = listener.Address }, "--config", config, "--socket", socket);
-        await listener.ReceiveUntilAsync(m => m.StartsWith("STATUS=", StringComparison.Ordinal), Wait);
+        await listener.ReceiveUntilAsync(m => m == "READY=1", Wait);
         Assert.That(await ProviderNames(socket), Does.Not.Contain("extra"));
 
         await WriteConfig(Config(
             extraProviders: """, "extra": { "kind": "mock", "defaultModel": "extra-1" }""",
             extraRoutes: """, "extra": { "targets": ["extra/extra-1"] }"""));
-        long before = SystemdNotifier.MonotonicMicroseconds();
-        daemon.Signal(Sighup);
+        long before = Notifications.MonotonicMicroseconds();
+        Pid1Daemon.Signal(daemon, Sighup);
 
         string reloading = await listener.ReceiveAsync(Wait);
         Match match = Regex.Match(reloading, @"^RELOADING=1\nMONOTONIC_USEC=(\d+)$");
         Assert.That(match.Success, Is.True, reloading);
         long usec = long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.That(usec, Is.InRange(before, SystemdNotifier.MonotonicMicroseconds()), "CLOCK_MONOTONIC at the reload");
+        Assert.That(usec, Is.InRange(before, Notifications.MonotonicMicroseconds()), "CLOCK_MONOTONIC at the reload");
         Assert.That(await listener.ReceiveAsync(Wait), Is.EqualTo("READY=1"));
         Assert.That(await listener.ReceiveAsync(Wait), Is.EqualTo($"STATUS=serving on {socket}; 3/3 providers available"));
         Assert.That(await ProviderNames(socket), Does.Contain("extra"));
@@ -170,7 +214,7 @@ public class SystemdFunctionalTests
         await File.WriteAllTextAsync(config, """
             { "providers": { "m": { "kind": "warp" } }, "routes": { "r": { "targets": ["ghost/model"] } } }
             """);
-        daemon.Signal(Sighup);
+        Pid1Daemon.Signal(daemon, Sighup);
 
         Assert.That(await listener.ReceiveAsync(Wait), Does.StartWith("RELOADING=1\nMONOTONIC_USEC="));
         Assert.That(await listener.ReceiveAsync(Wait), Is.EqualTo("READY=1"));

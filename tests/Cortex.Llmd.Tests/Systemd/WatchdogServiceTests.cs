@@ -23,25 +23,6 @@ public class WatchdogServiceTests
         }
     }
 
-    private sealed class RecordingNotifier : ISystemdNotifier
-    {
-        private int _pings;
-
-        public int Pings => Volatile.Read(ref _pings);
-
-        public bool IsEnabled => true;
-
-        public void Ready() { }
-
-        public void Stopping() { }
-
-        public void Status(string text) { }
-
-        public void Reloading(long monotonicMicroseconds) { }
-
-        public void Watchdog() => Interlocked.Increment(ref _pings);
-    }
-
     private static async Task Until(Func<bool> condition)
     {
         DateTime end = DateTime.UtcNow.AddSeconds(10);

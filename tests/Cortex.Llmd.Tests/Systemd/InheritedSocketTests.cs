@@ -1,12 +1,14 @@
+using System.Net.Sockets;
 using Cortex.Llmd.Systemd;
+using Cortex.Llmd.Tests.Support;
 
 namespace Cortex.Llmd.Tests.Systemd;
 
-public class SocketActivationTests
+public class InheritedSocketTests
 {
-    private static (SocketActivation? Result, Dictionary<string, string> Left) Take(Dictionary<string, string> environment, int pid = 42)
+    private static (InheritedSocket? Result, Dictionary<string, string> Left) Take(Dictionary<string, string> environment, int pid = 42)
     {
-        SocketActivation? result = SocketActivation.Take(name => environment.GetValueOrDefault(name), name => environment.Remove(name), pid);
+        InheritedSocket? result = InheritedSocket.Take(name => environment.GetValueOrDefault(name), name => environment.Remove(name), pid);
         return (result, environment);
     }
 
@@ -23,9 +25,9 @@ public class SocketActivationTests
             environment["LISTEN_FDNAMES"] = names;
         }
 
-        (SocketActivation? result, Dictionary<string, string> left) = Take(environment);
+        (InheritedSocket? result, Dictionary<string, string> left) = Take(environment);
 
-        Assert.That(result, Is.EqualTo(new SocketActivation(fd, name)));
+        Assert.That(result, Is.EqualTo(new InheritedSocket(fd, name)));
         Assert.That(left.Keys, Is.EquivalentTo(new[] { "OTHER" }));
     }
 
@@ -47,9 +49,29 @@ public class SocketActivationTests
             environment["LISTEN_FDS"] = fds;
         }
 
-        (SocketActivation? result, Dictionary<string, string> left) = Take(environment);
+        (InheritedSocket? result, Dictionary<string, string> left) = Take(environment);
 
         Assert.That(result, Is.Null);
         Assert.That(left, Is.Empty);
+    }
+
+    [Test]
+    public void LocalPath_BoundUnixSocket_ItsPath()
+    {
+        string dir = TempDirectory.Create();
+        try
+        {
+            string path = Path.Combine(dir, "l.sock");
+            using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            socket.Bind(new UnixDomainSocketEndPoint(path));
+            var inherited = new InheritedSocket((int)socket.Handle, "llmd");
+
+            Assert.That(inherited.LocalPath(), Is.EqualTo(path));
+            Assert.That(inherited.Describe(), Is.EqualTo($"{path} (fd {(int)socket.Handle} from systemd)"));
+        }
+        finally
+        {
+            TempDirectory.Delete(dir);
+        }
     }
 }
