@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+using Cortex.Llm.Cli.Output;
 using Cortex.Llm.Cli.Commands;
 
 namespace Cortex.Llm.Cli;
@@ -32,12 +34,12 @@ public static class CliApp
         }
 
         // System.CommandLine exits 1 on a parse error; here 1 means "the daemon said no", so usage errors get 2.
-        if (result.Action is ParseErrorAction parseError)
+        // Its own report has no prefix, so the errors are printed here like every other CLI error.
+        foreach (ParseError error in result.Errors)
         {
-            parseError.ShowHelp = false;
+            ErrorReport.Usage(host.Stderr, error.Message);
         }
 
-        await result.InvokeAsync(configuration);
         return ExitCodes.Usage;
     }
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Cortex.Llm.Cli.Output;
 using Cortex.Llm.Client;
-using Cortex.Llm.Wire;
+using Grpc.Core;
 
 namespace Cortex.Llm.Cli;
 
@@ -43,8 +43,17 @@ internal sealed class CommandContext
             result.GetValue(options.Timeout));
     }
 
+    /// <summary>The call's deadline counts from now: --timeout if given, else the command's default (null: none).</summary>
     public CallOptions CallOptions(TimeSpan? defaultTimeout, CancellationToken cancellationToken) =>
-        new() { Timeout = Timeout ?? defaultTimeout, CancellationToken = cancellationToken };
+        new(deadline: Deadline(Timeout ?? defaultTimeout, DateTime.UtcNow), cancellationToken: cancellationToken);
+
+    /// <summary>A timeout too long to add to the clock (--timeout 99999999d) means no deadline: gRPC's DateTime.MaxValue.</summary>
+    internal static DateTime? Deadline(TimeSpan? timeout, DateTime now) => timeout switch
+    {
+        null => null,
+        { } t when t < DateTime.MaxValue - now => now + t,
+        _ => DateTime.MaxValue,
+    };
 
     /// <summary>
     /// Runs a command body against a fresh client and turns every failure into its message and exit code.
@@ -59,14 +68,14 @@ internal sealed class CommandContext
         }
         catch (CortexUnreachableException e)
         {
-            Err.WriteLine($"cortex-llm: cannot reach cortex-llmd at {SocketPath}: {e.Detail}");
+            ErrorReport.Usage(Err, $"cannot reach cortex-llmd at {SocketPath}: {e.Reason}");
             return ExitCodes.Unreachable;
         }
-        catch (CortexRpcException e) when (e.StatusCode == GrpcStatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
         {
             return interruptIsSuccess ? ExitCodes.Ok : ExitCodes.Interrupted;
         }
-        catch (CortexRpcException e)
+        catch (RpcException e)
         {
             ErrorReport.Write(Err, e);
             return ExitCodes.FromStatus(e.StatusCode);

@@ -1,4 +1,4 @@
-using Cortex.Llm.Wire;
+using Grpc.Core;
 
 namespace Cortex.Llm.Cli;
 
@@ -28,13 +28,13 @@ internal static class ExitCodes
           130  interrupted by Ctrl-C
         """;
 
-    public static int FromStatus(GrpcStatusCode status) => status switch
+    public static int FromStatus(StatusCode status) => status switch
     {
-        GrpcStatusCode.OK => Ok,
-        GrpcStatusCode.DeadlineExceeded => DeadlineExceeded,
-        GrpcStatusCode.InvalidArgument or GrpcStatusCode.FailedPrecondition or GrpcStatusCode.NotFound => BadRequest,
-        GrpcStatusCode.Unavailable => Unavailable,
-        GrpcStatusCode.ResourceExhausted => ResourceExhausted,
+        StatusCode.OK => Ok,
+        StatusCode.DeadlineExceeded => DeadlineExceeded,
+        StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.NotFound => BadRequest,
+        StatusCode.Unavailable => Unavailable,
+        StatusCode.ResourceExhausted => ResourceExhausted,
         _ => DaemonError,
     };
 }

@@ -25,7 +25,7 @@ internal sealed class GlobalOptions
         Description = "Deadline of the call, e.g. 500ms, 30s, 2m (default: 120s for complete, 10s otherwise, none for events)",
         HelpName = "DURATION",
         Recursive = true,
-        CustomParser = Durations.ParseOption,
+        CustomParser = OptionRules.Duration,
     };
 
     public Option<bool> Verbose { get; } = new("--verbose", "-v")

@@ -1,9 +1,8 @@
 using System.Text.Json;
 using Cortex.Llm.Client.Tests.Fakes;
 using Cortex.Llm.V1;
-using Cortex.Llm.Wire;
-using Google.Protobuf;
-using Microsoft.AspNetCore.Http;
+using Cortex.Llm.Client.Tests.Client;
+using Grpc.Core;
 using NUnit.Framework;
 
 namespace Cortex.Llm.Client.Tests.Cli;
@@ -35,7 +34,7 @@ public sealed class CompleteCommandTests : CliTestBase
             Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
             Assert.That(run.Stdout, Is.EqualTo("Hello, world\ntool_call get_weather {\"city\":\"Oslo\"}\n"));
             Assert.That(run.Stderr, Is.Empty, "no summary when stderr is not a terminal");
-            Assert.That(Server.ReceivedPaths, Is.EqualTo(new[] { "/cortex.llm.v1.Router/StreamComplete" }));
+            Assert.That(Router.ReceivedPaths, Is.EqualTo(new[] { "/cortex.llm.v1.Router/StreamComplete" }));
         });
     }
 
@@ -79,7 +78,7 @@ public sealed class CompleteCommandTests : CliTestBase
     [Test]
     public async Task Complete_NoStream_CallsCompleteAndPrintsContent()
     {
-        Server.Map(GrpcServerHelpers.Router + "Complete", context => context.RespondUnaryAsync(new CompleteResponse { Content = "whole answer" }));
+        Router.OnComplete = (_, _) => Task.FromResult(new CompleteResponse { Content = "whole answer" });
 
         CliRun run = await RunAsync("complete", "hi", "--no-stream");
 
@@ -87,7 +86,7 @@ public sealed class CompleteCommandTests : CliTestBase
         {
             Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
             Assert.That(run.Stdout, Is.EqualTo("whole answer\n"));
-            Assert.That(Server.ReceivedPaths, Is.EqualTo(new[] { "/cortex.llm.v1.Router/Complete" }));
+            Assert.That(Router.ReceivedPaths, Is.EqualTo(new[] { "/cortex.llm.v1.Router/Complete" }));
         });
     }
 
@@ -95,11 +94,11 @@ public sealed class CompleteCommandTests : CliTestBase
     public async Task Complete_StdinDashAndRoutingOptions_MapIntoRequest()
     {
         CompleteRequest? seen = null;
-        Server.Map(GrpcServerHelpers.Router + "Complete", async context =>
+        Router.OnComplete = (request, _) =>
         {
-            seen = await context.ReadGrpcRequestAsync(CompleteRequest.Parser);
-            await context.RespondUnaryAsync(new CompleteResponse { Content = "ok" });
-        });
+            seen = request;
+            return Task.FromResult(new CompleteResponse { Content = "ok" });
+        };
         string schema = Path.GetTempFileName();
         await File.WriteAllTextAsync(schema, "{\"type\":\"object\"}");
 
@@ -127,11 +126,11 @@ public sealed class CompleteCommandTests : CliTestBase
     public async Task Complete_DefaultOptions_LeaveOptionalFieldsUnset()
     {
         CompleteRequest? seen = null;
-        Server.Map(GrpcServerHelpers.Router + "Complete", async context =>
+        Router.OnComplete = (request, _) =>
         {
-            seen = await context.ReadGrpcRequestAsync(CompleteRequest.Parser);
-            await context.RespondUnaryAsync(new CompleteResponse());
-        });
+            seen = request;
+            return Task.FromResult(new CompleteResponse());
+        };
 
         CliRun run = await RunAsync("complete", "hi", "--no-stream");
 
@@ -148,40 +147,74 @@ public sealed class CompleteCommandTests : CliTestBase
         {
             Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());
             Assert.That(run.Stderr, Does.StartWith("cortex-llm: cannot read --schema file /nonexistent/schema.json"));
-            Assert.That(Server.ReceivedPaths, Is.Empty);
+            Assert.That(Router.ReceivedPaths, Is.Empty);
         });
     }
 
-    [TestCase("--task", "poetry")]
-    [TestCase("--temperature", "-1")]
-    [TestCase("--label", "novalue")]
-    [TestCase("--timeout", "soon")]
-    [TestCase("--max-tokens", "many")]
-    public async Task Complete_BadOptionValue_ExitsUsage(string option, string value)
+    [TestCase("--task", "poetry", "--task must be one of user-chat, requirement-parsing, ")]
+    [TestCase("--temperature", "-1", "--temperature must be a number from 0 to 2, not '-1'.")]
+    [TestCase("--temperature", "2.5", "--temperature must be a number from 0 to 2, not '2.5'.")]
+    [TestCase("--temperature", "warm", "--temperature must be a number from 0 to 2, not 'warm'.")]
+    [TestCase("--label", "novalue", "--label must look like key=value, not 'novalue'.")]
+    [TestCase("--label", "=v", "--label must look like key=value, not '=v'.")]
+    [TestCase("--timeout", "soon", "--timeout must be a duration such as 500ms, 30s, 5m or 1h30m, not 'soon'.")]
+    [TestCase("--timeout", "0s", "--timeout must be a duration such as 500ms, 30s, 5m or 1h30m, not '0s'.")]
+    [TestCase("--max-tokens", "many", "--max-tokens must be a whole number from 1 to 4294967295, not 'many'.")]
+    [TestCase("--max-tokens", "-5", "--max-tokens must be a whole number from 1 to 4294967295, not '-5'.")]
+    [TestCase("--max-tokens", "0", "--max-tokens must be a whole number from 1 to 4294967295, not '0'.")]
+    [TestCase("--max-tokens", "4294967296", "--max-tokens must be a whole number from 1 to 4294967295, not '4294967296'.")]
+    public async Task Complete_BadOptionValue_ExitsUsageWithOneMessageInCliWords(string option, string value, string message)
     {
         CliRun run = await RunAsync("complete", "hi", option, value);
 
         Assert.Multiple(() =>
         {
             Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());
-            Assert.That(run.Stderr, Is.Not.Empty);
-            Assert.That(Server.ReceivedPaths, Is.Empty);
+            Assert.That(run.Stderr, Does.StartWith("cortex-llm: " + message));
+            Assert.That(run.Stderr.TrimEnd('\n').Split('\n'), Has.Length.EqualTo(1), "one message per bad value");
+            Assert.That(run.Stderr, Does.Not.Contain("System."));
+            Assert.That(Router.ReceivedPaths, Is.Empty);
         });
+    }
+
+    [TestCase("complete", "hi", "--no-such-option")]
+    [TestCase("stats", "--group-by", "colour")]
+    [TestCase("stats", "--since", "yesterday")]
+    [TestCase("events", "--kind", "weather")]
+    [TestCase("complete")]
+    public async Task AnyCommand_UsageError_EveryLineHasTheCliPrefix(params string[] args)
+    {
+        CliRun run = await RunAsync(args);
+
+        string[] lines = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());
+            Assert.That(lines, Is.Not.Empty.And.All.StartWith("cortex-llm: "));
+            Assert.That(Router.ReceivedPaths, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task Complete_EdgeOfEveryRange_IsAccepted()
+    {
+        CompleteRequest? seen = null;
+        Router.OnComplete = (request, _) =>
+        {
+            seen = request;
+            return Task.FromResult(new CompleteResponse());
+        };
+
+        CliRun run = await RunAsync("complete", "hi", "--no-stream", "--max-tokens", "4294967295", "--temperature", "2", "--label", "k=");
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
+        Assert.That((seen!.MaxTokens, seen.Temperature, seen.Labels["k"]), Is.EqualTo(((uint?)uint.MaxValue, (double?)2.0, string.Empty)));
     }
 
     [Test]
     public async Task Complete_DaemonTooSlow_ExitsDeadlineExceeded()
     {
-        Server.Map(GrpcServerHelpers.Router + "StreamComplete", async context =>
-        {
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        });
+        Router.OnStreamComplete = (_, _, context) => HangUntilCancelledAsync(context, Signal());
 
         CliRun run = await RunAsync("complete", "hi", "--timeout", "200ms");
 
@@ -204,12 +237,8 @@ public sealed class CompleteCommandTests : CliTestBase
                 new Attempt { Provider = "local", Model = "llama", Outcome = AttemptOutcome.Timeout, LatencyUs = 30_000_000, Reason = "no answer in 30s" },
             },
         };
-        Server.Map(GrpcServerHelpers.Router + "StreamComplete", context =>
-        {
-            context.SetTrailersOnlyStatus(GrpcStatusCode.Unavailable, "all 2 candidates failed");
-            context.Response.Headers["x-cortex-attempts-bin"] = BinaryMetadata.Encode(log.ToByteArray());
-            return Task.CompletedTask;
-        });
+        Router.OnStreamComplete = (_, _, _) =>
+            throw new RpcException(new Status(StatusCode.Unavailable, "all 2 candidates failed"), UnaryCallTests.AttemptsTrailer(log));
 
         CliRun run = await RunAsync("complete", "hi");
 
@@ -228,24 +257,23 @@ public sealed class CompleteCommandTests : CliTestBase
     [Test]
     public async Task Complete_UnreachableSocket_ExitsUnreachableNamingPath()
     {
-        string missing = Path.Combine(Path.GetTempPath(), "cortex-gone-" + Guid.NewGuid().ToString("N")[..8] + ".sock");
+        string missing = UnaryCallTests.MissingSocket();
 
         CliRun run = await RunRawAsync(string.Empty, "complete", "hi", "--socket", missing);
 
         Assert.Multiple(() =>
         {
             Assert.That(run.ExitCode, Is.EqualTo(3), run.ToString());
-            Assert.That(run.Stderr, Does.StartWith($"cortex-llm: cannot reach cortex-llmd at {missing}: "));
+            Assert.That(run.Stderr, Is.EqualTo($"cortex-llm: cannot reach cortex-llmd at {missing}: no such socket (is cortex-llmd running?)\n"));
         });
     }
 
-    private void MapStream() => Server.Map(GrpcServerHelpers.Router + "StreamComplete", async context =>
+    private void MapStream() => Router.OnStreamComplete = async (_, stream, _) =>
     {
-        await context.WriteGrpcMessageAsync(new CompleteChunk { ContentDelta = "Hello" });
-        await context.WriteGrpcMessageAsync(new CompleteChunk { ContentDelta = ", world" });
-        await context.WriteGrpcMessageAsync(new CompleteChunk { ToolCallDelta = new ToolCallDelta { Index = 0, Id = "c1", Name = "get_weather", ArgumentsDelta = "{\"city\":" } });
-        await context.WriteGrpcMessageAsync(new CompleteChunk { ToolCallDelta = new ToolCallDelta { Index = 0, ArgumentsDelta = "\"Oslo\"}" } });
-        await context.WriteGrpcMessageAsync(new CompleteChunk { Final = Final });
-        context.SetTrailerStatus(GrpcStatusCode.OK);
-    });
+        await stream.WriteAsync(new CompleteChunk { ContentDelta = "Hello" });
+        await stream.WriteAsync(new CompleteChunk { ContentDelta = ", world" });
+        await stream.WriteAsync(new CompleteChunk { ToolCallDelta = new ToolCallDelta { Index = 0, Id = "c1", Name = "get_weather", ArgumentsDelta = "{\"city\":" } });
+        await stream.WriteAsync(new CompleteChunk { ToolCallDelta = new ToolCallDelta { Index = 0, ArgumentsDelta = "\"Oslo\"}" } });
+        await stream.WriteAsync(new CompleteChunk { Final = Final });
+    };
 }

@@ -2,8 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Cortex.Llm.Client.Tests.Fakes;
 using Cortex.Llm.V1;
-using Cortex.Llm.Wire;
-using Microsoft.AspNetCore.Http;
+using Grpc.Core;
 using NUnit.Framework;
 
 namespace Cortex.Llm.Client.Tests.Cli;
@@ -27,16 +26,14 @@ public sealed class EventsCommandTests : CliTestBase
     public async Task Events_Json_WritesOneObjectPerLineAndSendsKinds()
     {
         WatchEventsRequest? seen = null;
-        Server.Map(GrpcServerHelpers.Router + "WatchEvents", async context =>
+        Router.OnWatchEvents = async (request, stream, _) =>
         {
-            seen = await context.ReadGrpcRequestAsync(WatchEventsRequest.Parser);
+            seen = request;
             foreach (Event item in Events)
             {
-                await context.WriteGrpcMessageAsync(item);
+                await stream.WriteAsync(item);
             }
-
-            context.SetTrailerStatus(GrpcStatusCode.OK);
-        });
+        };
 
         CliRun run = await RunAsync("events", "--json", "--kind", "stats-reset", "--kind", "provider-state-changed");
 
@@ -58,15 +55,13 @@ public sealed class EventsCommandTests : CliTestBase
     [Test]
     public async Task Events_Human_WritesOneLinePerEventAndDropNotice()
     {
-        Server.Map(GrpcServerHelpers.Router + "WatchEvents", async context =>
+        Router.OnWatchEvents = async (_, stream, _) =>
         {
             foreach (Event item in Events)
             {
-                await context.WriteGrpcMessageAsync(item);
+                await stream.WriteAsync(item);
             }
-
-            context.SetTrailerStatus(GrpcStatusCode.OK);
-        });
+        };
 
         CliRun run = await RunAsync("events");
 
@@ -84,24 +79,16 @@ public sealed class EventsCommandTests : CliTestBase
     public async Task RealProcess_SigintWhileWaiting_ExitsWithDocumentedCode(string command, int exitCode)
     {
         // Ctrl-C handling needs a real process: signals cannot be delivered to an in-process run.
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        RequestDelegate hang = async context =>
+        TaskCompletionSource started = Signal();
+        TaskCompletionSource aborted = Signal();
+        async Task HangAsync(ServerCallContext context)
         {
-            context.RequestAborted.Register(() => aborted.TrySetResult());
-            context.Response.ContentType = GrpcProtocol.ContentType;
-            await context.Response.StartAsync();
-            started.TrySetResult();
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        };
-        Server.Map(GrpcServerHelpers.Router + "WatchEvents", hang);
-        Server.Map(GrpcServerHelpers.Router + "StreamComplete", hang);
+            await context.WriteResponseHeadersAsync(new Metadata());
+            await HangUntilCancelledAsync(context, aborted, started);
+        }
+
+        Router.OnWatchEvents = (_, _, context) => HangAsync(context);
+        Router.OnStreamComplete = (_, _, context) => HangAsync(context);
         string[] args = command == "events" ? ["events"] : ["complete", "hi"];
 
         using Process process = StartCli([.. args, "--socket", Server.SocketPath]);
@@ -116,9 +103,30 @@ public sealed class EventsCommandTests : CliTestBase
         Assert.That(process.ExitCode, Is.EqualTo(exitCode), await process.StandardError.ReadToEndAsync());
     }
 
+    /// <summary>
+    /// The CLI from its own build output: the copy beside the tests resolves Grpc.Net.Client's logging
+    /// dependency from the ASP.NET Core framework the tests run on, which the CLI does not load.
+    /// </summary>
+    private static string CliExecutable()
+    {
+        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
+        string framework = testOutput.Name;
+        string configuration = testOutput.Parent!.Name;
+        for (DirectoryInfo? dir = testOutput; dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "src", "Client", "cortex-llm", "bin", configuration, framework, "cortex-llm");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException($"cortex-llm is not built for {configuration}/{framework}.");
+    }
+
     private static Process StartCli(string[] args)
     {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "cortex-llm"))
+        var start = new ProcessStartInfo(CliExecutable())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Cortex.Llm.Client.Tests.Fakes;
 using Cortex.Llm.V1;
-using Cortex.Llm.Wire;
+using Cortex.Llm.Cli.Commands;
+using Grpc.Core;
 using Grpc.Health.V1;
-using Microsoft.AspNetCore.Http;
 using NUnit.Framework;
 
 namespace Cortex.Llm.Client.Tests.Cli;
@@ -27,7 +27,7 @@ public sealed class QueryCommandTests : CliTestBase
     [Test]
     public async Task Route_Human_PrintsHeadingAndAlignedTable()
     {
-        Server.Map(GrpcServerHelpers.Router + "Route", context => context.RespondUnaryAsync(Decision));
+        Router.OnRoute = (_, _) => Task.FromResult(Decision);
 
         CliRun run = await RunAsync("route", "write a parser", "--task", "code-generation");
 
@@ -53,7 +53,7 @@ public sealed class QueryCommandTests : CliTestBase
     [Test]
     public async Task Route_Json_PrintsRoutingDecision()
     {
-        Server.Map(GrpcServerHelpers.Router + "Route", context => context.RespondUnaryAsync(Decision));
+        Router.OnRoute = (_, _) => Task.FromResult(Decision);
 
         CliRun run = await RunAsync("route", "x", "--json");
 
@@ -71,16 +71,16 @@ public sealed class QueryCommandTests : CliTestBase
     public async Task Stats_GroupByProviderSince1h_SendsFilterAndPrintsTotalRow()
     {
         GetStatsRequest? seen = null;
-        Server.Map(GrpcServerHelpers.Router + "GetStats", async context =>
+        Router.OnGetStats = (request, _) =>
         {
-            seen = await context.ReadGrpcRequestAsync(GetStatsRequest.Parser);
-            await context.RespondUnaryAsync(new GetStatsResponse
+            seen = request;
+            return Task.FromResult(new GetStatsResponse
             {
                 WindowStartUnixMs = 1_700_000_000_000,
                 Groups = { new StatsGroup { Key = "openai", Requests = 3, Attempts = 4, Failures = 1, Fallbacks = 1, Cost = new Cost { NanoUsd = 1_500_000, Priced = true }, LatencyP50Us = 900_000, LatencyP95Us = 2_000_000 } },
                 Total = new StatsGroup { Requests = 3, Attempts = 4, Usage = new Usage { InputTokens = 100, OutputTokens = 20, CachedInputTokens = 50 }, Cost = new Cost { NanoUsd = 1_500_000, Priced = true } },
             });
-        });
+        };
         long before = DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeMilliseconds();
 
         CliRun run = await RunAsync("stats", "--group-by", "provider", "--provider", "openai", "--since", "1h");
@@ -105,11 +105,11 @@ public sealed class QueryCommandTests : CliTestBase
     public async Task Stats_IsoUntil_SendsThatMoment()
     {
         GetStatsRequest? seen = null;
-        Server.Map(GrpcServerHelpers.Router + "GetStats", async context =>
+        Router.OnGetStats = (request, _) =>
         {
-            seen = await context.ReadGrpcRequestAsync(GetStatsRequest.Parser);
-            await context.RespondUnaryAsync(new GetStatsResponse());
-        });
+            seen = request;
+            return Task.FromResult(new GetStatsResponse());
+        };
 
         CliRun run = await RunAsync("stats", "--until", "2026-01-02T03:04:05Z", "--json");
 
@@ -125,18 +125,18 @@ public sealed class QueryCommandTests : CliTestBase
     [Test]
     public async Task Stats_Reset_CallsResetStats()
     {
-        Server.Map(GrpcServerHelpers.Router + "ResetStats", context => context.RespondUnaryAsync(new ResetStatsResponse
+        Router.OnResetStats = (_, _) => Task.FromResult(new ResetStatsResponse
         {
             PreviousWindowStartUnixMs = 1_700_000_000_000,
             PreviousTotal = new StatsGroup { Requests = 12, Cost = new Cost { NanoUsd = 2_000_000_000, Priced = true } },
-        }));
+        });
 
         CliRun run = await RunAsync("stats", "--reset");
 
         Assert.Multiple(() =>
         {
             Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
-            Assert.That(Server.ReceivedPaths, Is.EqualTo(new[] { "/cortex.llm.v1.Router/ResetStats" }));
+            Assert.That(Router.ReceivedPaths, Is.EqualTo(new[] { "/cortex.llm.v1.Router/ResetStats" }));
             Assert.That(run.Stdout, Is.EqualTo("statistics reset; the window since 2023-11-14T22:13:20Z had 12 requests costing $2.000000\n"));
         });
     }
@@ -144,7 +144,7 @@ public sealed class QueryCommandTests : CliTestBase
     [Test]
     public async Task Providers_Human_PrintsOneRowPerTarget()
     {
-        Server.Map(GrpcServerHelpers.Router + "ListProviders", context => context.RespondUnaryAsync(new ListProvidersResponse
+        Router.OnListProviders = (_, _) => Task.FromResult(new ListProvidersResponse
         {
             Providers =
             {
@@ -159,7 +159,7 @@ public sealed class QueryCommandTests : CliTestBase
                 },
                 new ProviderInfo { Name = "anthropic", Kind = "anthropic", KeyPresent = false },
             },
-        }));
+        });
 
         CliRun run = await RunAsync("providers");
 
@@ -179,7 +179,7 @@ public sealed class QueryCommandTests : CliTestBase
     [TestCase(HealthCheckResponse.Types.ServingStatus.Unknown, 1, "UNKNOWN")]
     public async Task Health_Status_PrintsNameAndExitsZeroOnlyWhenServing(HealthCheckResponse.Types.ServingStatus status, int exitCode, string printed)
     {
-        Server.Map("/grpc.health.v1.Health/Check", context => context.RespondUnaryAsync(new HealthCheckResponse { Status = status }));
+        Server.Health.SetStatus(string.Empty, status);
 
         CliRun run = await RunAsync("health");
 
@@ -193,7 +193,7 @@ public sealed class QueryCommandTests : CliTestBase
     [Test]
     public async Task Health_SocketFromEnvironment_UsedWithoutSocketOption()
     {
-        Server.Map("/grpc.health.v1.Health/Check", context => context.RespondUnaryAsync(new HealthCheckResponse { Status = HealthCheckResponse.Types.ServingStatus.Serving }));
+        Server.Health.SetStatus(string.Empty, HealthCheckResponse.Types.ServingStatus.Serving);
         string? previous = Environment.GetEnvironmentVariable("CORTEX_LLMD_SOCKET");
         Environment.SetEnvironmentVariable("CORTEX_LLMD_SOCKET", Server.SocketPath);
         try
@@ -208,28 +208,56 @@ public sealed class QueryCommandTests : CliTestBase
         }
     }
 
-    [TestCase(GrpcStatusCode.InvalidArgument, 5)]
-    [TestCase(GrpcStatusCode.FailedPrecondition, 5)]
-    [TestCase(GrpcStatusCode.NotFound, 5)]
-    [TestCase(GrpcStatusCode.DeadlineExceeded, 4)]
-    [TestCase(GrpcStatusCode.Unavailable, 6)]
-    [TestCase(GrpcStatusCode.ResourceExhausted, 7)]
-    [TestCase(GrpcStatusCode.PermissionDenied, 1)]
-    [TestCase(GrpcStatusCode.Internal, 1)]
-    public async Task Providers_DaemonStatus_MapsToExitCode(GrpcStatusCode status, int exitCode)
+    [TestCase(StatusCode.InvalidArgument, 5, "INVALID_ARGUMENT")]
+    [TestCase(StatusCode.FailedPrecondition, 5, "FAILED_PRECONDITION")]
+    [TestCase(StatusCode.NotFound, 5, "NOT_FOUND")]
+    [TestCase(StatusCode.DeadlineExceeded, 4, "DEADLINE_EXCEEDED")]
+    [TestCase(StatusCode.Unavailable, 6, "UNAVAILABLE")]
+    [TestCase(StatusCode.ResourceExhausted, 7, "RESOURCE_EXHAUSTED")]
+    [TestCase(StatusCode.PermissionDenied, 1, "PERMISSION_DENIED")]
+    [TestCase(StatusCode.Internal, 1, "INTERNAL")]
+    [TestCase(StatusCode.Unimplemented, 1, "UNIMPLEMENTED")]
+    public async Task Providers_DaemonStatus_MapsToExitCode(StatusCode status, int exitCode, string name)
     {
-        Server.Map(GrpcServerHelpers.Router + "ListProviders", context =>
-        {
-            context.SetTrailersOnlyStatus(status, "détail");
-            return Task.CompletedTask;
-        });
+        Router.OnListProviders = (_, _) => throw new RpcException(new Status(status, "détail"));
 
         CliRun run = await RunAsync("providers");
 
         Assert.Multiple(() =>
         {
             Assert.That(run.ExitCode, Is.EqualTo(exitCode), run.ToString());
-            Assert.That(run.Stderr, Is.EqualTo($"cortex-llm: {status.ToWireName()}: détail\n"));
+            Assert.That(run.Stderr, Is.EqualTo($"cortex-llm: {name}: détail\n"));
+        });
+    }
+
+    [Test]
+    public async Task Providers_NeverUsedAndNeverProbed_ShowDashesNotZeroAges()
+    {
+        DateTimeOffset now = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_100_000);
+        var response = new ListProvidersResponse
+        {
+            Providers =
+            {
+                new ProviderInfo
+                {
+                    Name = "mock", Kind = "mock", KeyPresent = true,
+                    Targets =
+                    {
+                        new ProviderTarget { Model = "idle", State = ProviderState.Healthy, StateSinceUnixMs = 0, LastProbe = "ok", LastProbeUnixMs = 0 },
+                        new ProviderTarget { Model = "used", State = ProviderState.Healthy, StateSinceUnixMs = 1_700_000_000_000, LastProbe = "ok", LastProbeUnixMs = 1_700_000_095_000 },
+                    },
+                },
+            },
+        };
+        using var output = new StringWriter();
+
+        ProvidersCommand.Render(output, response, now);
+
+        string[] lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Multiple(() =>
+        {
+            Assert.That(lines[1], Does.Match(@"^mock\s+mock\s+idle\s+healthy\s+-\s+yes\s+0\s+-\s+-\s+-$"));
+            Assert.That(lines[2], Does.Match(@"^mock\s+mock\s+used\s+healthy\s+1m40s\s+yes\s+0\s+-\s+-\s+ok \(5s ago\)$"));
         });
     }
 }

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using Cortex.Llm.Client.Tests.Fakes;
 using Cortex.Llm.V1;
-using Cortex.Llm.Wire;
-using Microsoft.AspNetCore.Http;
+using Grpc.Core;
 using NUnit.Framework;
 
 namespace Cortex.Llm.Client.Tests.Client;
@@ -11,107 +10,120 @@ namespace Cortex.Llm.Client.Tests.Client;
 public sealed class DeadlineAndMetadataTests : FakeServerTestBase
 {
     [Test]
-    public async Task CompleteAsync_SlowHandler_SendsGrpcTimeoutAndThrowsDeadlineExceededLocally()
+    public async Task CompleteAsync_SlowHandler_SendsDeadlineAndThrowsDeadlineExceededOnTime()
     {
-        string? timeoutHeader = null;
-        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Server.Map(GrpcServerHelpers.Router + "Complete", SlowHandler(aborted, h => timeoutHeader = h));
+        TaskCompletionSource aborted = Signal();
+        TimeSpan? serverBudget = null;
+        Router.OnComplete = async (_, context) =>
+        {
+            serverBudget = context.Deadline - DateTime.UtcNow;
+            await HangUntilCancelledAsync(context, aborted);
+            return new CompleteResponse();
+        };
         using var client = new CortexLlmClient(Server.SocketPath);
 
         var watch = Stopwatch.StartNew();
-        CortexRpcException error = (await Assert.ThrowsAsync<CortexRpcException>(() =>
-            client.CompleteAsync(UnaryCallTests.UserPrompt("x"), new CallOptions { Timeout = TimeSpan.FromMilliseconds(300) })))!;
+        RpcException error = (await Assert.ThrowsAsync<RpcException>(() =>
+            client.CompleteAsync(UnaryCallTests.UserPrompt("x"), new CallOptions(deadline: DateTime.UtcNow.AddMilliseconds(300)))))!;
         watch.Stop();
 
         await Within(aborted.Task);
         Assert.Multiple(() =>
         {
-            Assert.That(error.StatusCode, Is.EqualTo(GrpcStatusCode.DeadlineExceeded));
-            Assert.That(timeoutHeader, Is.EqualTo("300000u"));
+            Assert.That(error.StatusCode, Is.EqualTo(StatusCode.DeadlineExceeded));
+            Assert.That(serverBudget, Is.GreaterThan(TimeSpan.Zero).And.LessThanOrEqualTo(TimeSpan.FromMilliseconds(300)), "grpc-timeout reached the daemon");
             Assert.That(watch.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(250)).And.LessThan(TimeSpan.FromSeconds(5)));
         });
     }
 
     [Test]
+    public async Task CompleteAsync_NoDeadline_DaemonSeesNone()
+    {
+        DateTime? deadline = null;
+        Router.OnComplete = (_, context) =>
+        {
+            deadline = context.Deadline;
+            return Task.FromResult(new CompleteResponse());
+        };
+        using var client = new CortexLlmClient(Server.SocketPath);
+
+        await client.CompleteAsync(UnaryCallTests.UserPrompt("x"));
+
+        Assert.That(deadline, Is.EqualTo(DateTime.MaxValue));
+    }
+
+    [Test]
     public async Task CompleteAsync_CallerCancelsWhileDaemonWorks_ThrowsCancelledAndResetsStream()
     {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Server.Map(GrpcServerHelpers.Router + "Complete", SlowHandler(aborted, _ => started.TrySetResult()));
+        TaskCompletionSource started = Signal();
+        TaskCompletionSource aborted = Signal();
+        Router.OnComplete = async (_, context) =>
+        {
+            await HangUntilCancelledAsync(context, aborted, started);
+            return new CompleteResponse();
+        };
         using var client = new CortexLlmClient(Server.SocketPath);
         using var cts = new CancellationTokenSource();
 
         Task<CompleteResponse> call = client.CompleteAsync(
-            UnaryCallTests.UserPrompt("x"), new CallOptions { CancellationToken = cts.Token, Timeout = TimeSpan.FromSeconds(30) });
+            UnaryCallTests.UserPrompt("x"), new CallOptions(deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cts.Token));
         await Within(started.Task);
         await cts.CancelAsync();
-        CortexRpcException error = (await Assert.ThrowsAsync<CortexRpcException>(() => call))!;
+        RpcException error = (await Assert.ThrowsAsync<RpcException>(() => call))!;
 
         await Within(aborted.Task);
-        Assert.That(error.StatusCode, Is.EqualTo(GrpcStatusCode.Cancelled));
+        Assert.That(error.StatusCode, Is.EqualTo(StatusCode.Cancelled));
     }
 
     [Test]
-    public async Task CompleteWithMetadataAsync_EchoHandler_ReturnsRequestMetadataInResponseHeaders()
+    public async Task CompleteAsync_RequestIdAndCorrelationHeaders_ReachTheDaemonIntact()
     {
         byte[] correlation = [0x00, 0xC3, 0xA9, 0xFF, 0x80, 0x7F, 0x0A];
-        Server.Map(GrpcServerHelpers.Router + "Complete", async context =>
+        Metadata? seen = null;
+        Router.OnComplete = (_, context) =>
         {
-            foreach (KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues> header in context.Request.Headers)
-            {
-                if (header.Key.StartsWith("x-", StringComparison.Ordinal))
-                {
-                    context.Response.Headers[header.Key] = header.Value;
-                }
-            }
-
-            context.Response.Headers["x-cortex-request-id"] = "req-77";
-            await context.RespondUnaryAsync(new CompleteResponse { Content = "ok" });
-        });
-        using var client = new CortexLlmClient(Server.SocketPath);
-        var options = new CallOptions
-        {
-            Headers = new Metadata { { "x-cortex-correlation-bin", correlation }, { "X-Caller-Note", "plain text" } },
+            seen = context.RequestHeaders;
+            return Task.FromResult(new CompleteResponse { Content = "ok" });
         };
+        using var client = new CortexLlmClient(Server.SocketPath);
+        var headers = new Metadata { { "x-cortex-request-id", "caller-42" }, { "x-cortex-correlation-bin", correlation } };
 
-        CallResult<CompleteResponse> result = await client.CompleteWithMetadataAsync(UnaryCallTests.UserPrompt("x"), options);
+        await client.CompleteAsync(UnaryCallTests.UserPrompt("x"), new CallOptions(headers: headers));
 
         Assert.Multiple(() =>
         {
-            Assert.That(result.Response.Content, Is.EqualTo("ok"));
-            Assert.That(result.Headers.GetBytes("x-cortex-correlation-bin"), Is.EqualTo(correlation));
-            Assert.That(result.Headers.GetValue("x-caller-note"), Is.EqualTo("plain text"));
-            Assert.That(result.Headers.GetValue("x-cortex-request-id"), Is.EqualTo("req-77"));
-            Assert.That(result.Headers.GetValue("content-type"), Is.Null, "protocol headers are not metadata");
+            Assert.That(seen?.GetValue("x-cortex-request-id"), Is.EqualTo("caller-42"));
+            Assert.That(seen?.GetValueBytes("x-cortex-correlation-bin"), Is.EqualTo(correlation));
         });
     }
 
     [Test]
-    public async Task CompleteWithMetadataAsync_TrailerMetadata_ReturnedAsTrailers()
+    public async Task RouterCompleteAsync_RawClient_ReturnsResponseHeadersAndTrailers()
     {
-        Server.Map(GrpcServerHelpers.Router + "Complete", async context =>
+        byte[] correlation = [0xFF, 0x00, 0x01];
+        Router.OnComplete = async (_, context) =>
         {
-            await context.RespondUnaryAsync(new CompleteResponse());
-            context.Response.AppendTrailer("x-cortex-cost", "42");
-        });
+            await context.WriteResponseHeadersAsync(new Metadata
+            {
+                { "x-cortex-request-id", "req-77" },
+                { "x-cortex-correlation-bin", context.RequestHeaders.GetValueBytes("x-cortex-correlation-bin")! },
+            });
+            context.ResponseTrailers.Add("x-cortex-cost", "42");
+            return new CompleteResponse { Content = "ok" };
+        };
         using var client = new CortexLlmClient(Server.SocketPath);
 
-        CallResult<CompleteResponse> result = await client.CompleteWithMetadataAsync(UnaryCallTests.UserPrompt("x"));
+        using AsyncUnaryCall<CompleteResponse> call = client.Router.CompleteAsync(
+            UnaryCallTests.UserPrompt("x"), new Metadata { { "x-cortex-correlation-bin", correlation } });
+        CompleteResponse response = await call.ResponseAsync;
+        Metadata headers = await call.ResponseHeadersAsync;
 
-        Assert.That(result.Trailers.GetValue("x-cortex-cost"), Is.EqualTo("42"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.Content, Is.EqualTo("ok"));
+            Assert.That(headers.GetValue("x-cortex-request-id"), Is.EqualTo("req-77"));
+            Assert.That(headers.GetValueBytes("x-cortex-correlation-bin"), Is.EqualTo(correlation));
+            Assert.That(call.GetTrailers().GetValue("x-cortex-cost"), Is.EqualTo("42"));
+        });
     }
-
-    /// <summary>Never answers; records grpc-timeout and signals when the client resets the stream.</summary>
-    private static RequestDelegate SlowHandler(TaskCompletionSource aborted, Action<string?> onTimeoutHeader) => async context =>
-    {
-        onTimeoutHeader(context.Request.Headers[GrpcProtocol.TimeoutHeader].FirstOrDefault());
-        context.RequestAborted.Register(() => aborted.TrySetResult());
-        try
-        {
-            await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    };
 }

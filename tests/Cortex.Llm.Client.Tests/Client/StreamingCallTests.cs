@@ -1,8 +1,7 @@
 using Cortex.Llm.Client.Tests.Fakes;
 using Cortex.Llm.V1;
-using Cortex.Llm.Wire;
+using Grpc.Core;
 using Grpc.Health.V1;
-using Microsoft.AspNetCore.Http;
 using NUnit.Framework;
 
 namespace Cortex.Llm.Client.Tests.Client;
@@ -14,16 +13,15 @@ public sealed class StreamingCallTests : FakeServerTestBase
     public async Task StreamCompleteAsync_ServerSendsNMessages_YieldsAllInOrder()
     {
         const int count = 50;
-        Server.Map(GrpcServerHelpers.Router + "StreamComplete", async context =>
+        Router.OnStreamComplete = async (_, stream, _) =>
         {
             for (int i = 0; i < count; i++)
             {
-                await context.WriteGrpcMessageAsync(new CompleteChunk { ContentDelta = "d" + i });
+                await stream.WriteAsync(new CompleteChunk { ContentDelta = "d" + i });
             }
 
-            await context.WriteGrpcMessageAsync(new CompleteChunk { Final = new CompleteResponse { Provider = "mock" } });
-            context.SetTrailerStatus(GrpcStatusCode.OK);
-        });
+            await stream.WriteAsync(new CompleteChunk { Final = new CompleteResponse { Provider = "mock" } });
+        };
         using var client = new CortexLlmClient(Server.SocketPath);
 
         var chunks = new List<CompleteChunk>();
@@ -41,17 +39,18 @@ public sealed class StreamingCallTests : FakeServerTestBase
     }
 
     [Test]
-    public async Task StreamCompleteAsync_ErrorAfterMessages_YieldsThemThenThrows()
+    public async Task StreamCompleteAsync_ErrorAfterMessages_YieldsThemThenThrowsWithAttempts()
     {
-        Server.Map(GrpcServerHelpers.Router + "StreamComplete", async context =>
+        AttemptLog log = UnaryCallTests.TwoAttempts();
+        Router.OnStreamComplete = async (_, stream, _) =>
         {
-            await context.WriteGrpcMessageAsync(new CompleteChunk { ContentDelta = "partial" });
-            context.SetTrailerStatus(GrpcStatusCode.Unavailable, "provider dropped the stream");
-        });
+            await stream.WriteAsync(new CompleteChunk { ContentDelta = "partial" });
+            throw new RpcException(new Status(StatusCode.Unavailable, "provider dropped the stream"), UnaryCallTests.AttemptsTrailer(log));
+        };
         using var client = new CortexLlmClient(Server.SocketPath);
 
         var received = new List<string>();
-        CortexRpcException? error = null;
+        RpcException? error = null;
         try
         {
             await foreach (CompleteChunk chunk in client.StreamCompleteAsync(UnaryCallTests.UserPrompt("x")))
@@ -59,7 +58,7 @@ public sealed class StreamingCallTests : FakeServerTestBase
                 received.Add(chunk.ContentDelta);
             }
         }
-        catch (CortexRpcException e)
+        catch (RpcException e)
         {
             error = e;
         }
@@ -67,16 +66,18 @@ public sealed class StreamingCallTests : FakeServerTestBase
         Assert.Multiple(() =>
         {
             Assert.That(received, Is.EqualTo(new[] { "partial" }));
-            Assert.That(error?.StatusCode, Is.EqualTo(GrpcStatusCode.Unavailable));
-            Assert.That(error?.Detail, Is.EqualTo("provider dropped the stream"));
+            Assert.That(error?.StatusCode, Is.EqualTo(StatusCode.Unavailable));
+            Assert.That(error?.Status.Detail, Is.EqualTo("provider dropped the stream"));
+            Assert.That(error?.GetAttemptLog(), Is.EqualTo(log));
         });
     }
 
     [Test]
     public async Task StreamCompleteAsync_EnumerationStoppedEarly_ResetsServerStream()
     {
-        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Server.Map(GrpcServerHelpers.Router + "StreamComplete", EndlessStream(aborted, i => new CompleteChunk { ContentDelta = "d" + i }));
+        TaskCompletionSource aborted = Signal();
+        Router.OnStreamComplete = (_, stream, context) =>
+            StreamUntilCancelledAsync(stream, context, aborted, i => new CompleteChunk { ContentDelta = "d" + i });
         using var client = new CortexLlmClient(Server.SocketPath);
 
         int taken = 0;
@@ -95,19 +96,19 @@ public sealed class StreamingCallTests : FakeServerTestBase
     [Test]
     public async Task WatchEventsAsync_EnumeratorTokenCancelled_ThrowsCancelledAndResetsStream()
     {
-        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        TaskCompletionSource aborted = Signal();
         WatchEventsRequest? seen = null;
-        Server.Map(GrpcServerHelpers.Router + "WatchEvents", async context =>
+        Router.OnWatchEvents = (request, stream, context) =>
         {
-            seen = await context.ReadGrpcRequestAsync(WatchEventsRequest.Parser);
-            await EndlessStream(aborted, i => new Event { TimeUnixMs = i })(context);
-        });
+            seen = request;
+            return StreamUntilCancelledAsync(stream, context, aborted, i => new Event { TimeUnixMs = i });
+        };
         using var client = new CortexLlmClient(Server.SocketPath);
         using var cts = new CancellationTokenSource();
         var request = new WatchEventsRequest { Kinds = { EventKind.StatsReset } };
 
         int received = 0;
-        CortexRpcException error = (await Assert.ThrowsAsync<CortexRpcException>(async () =>
+        RpcException error = (await Assert.ThrowsAsync<RpcException>(async () =>
         {
             await foreach (Event item in client.WatchEventsAsync(request).WithCancellation(cts.Token))
             {
@@ -121,71 +122,26 @@ public sealed class StreamingCallTests : FakeServerTestBase
         await Within(aborted.Task);
         Assert.Multiple(() =>
         {
-            Assert.That(error.StatusCode, Is.EqualTo(GrpcStatusCode.Cancelled));
+            Assert.That(error.StatusCode, Is.EqualTo(StatusCode.Cancelled));
             Assert.That(received, Is.EqualTo(2));
             Assert.That(seen?.Kinds, Is.EqualTo(new[] { EventKind.StatsReset }));
         });
     }
 
     [Test]
-    public async Task WatchHealthAsync_StatusChanges_YieldsEachStatus()
+    public async Task StreamCompleteAsync_CallOptionsTokenCancelledMidStream_ThrowsCancelledNotDeadline()
     {
-        Server.Map("/grpc.health.v1.Health/Watch", async context =>
-        {
-            await context.WriteGrpcMessageAsync(new HealthCheckResponse { Status = HealthCheckResponse.Types.ServingStatus.Serving });
-            await context.WriteGrpcMessageAsync(new HealthCheckResponse { Status = HealthCheckResponse.Types.ServingStatus.NotServing });
-            context.SetTrailerStatus(GrpcStatusCode.OK);
-        });
-        using var client = new CortexLlmClient(Server.SocketPath);
-
-        var statuses = new List<HealthCheckResponse.Types.ServingStatus>();
-        await foreach (HealthCheckResponse response in client.WatchHealthAsync())
-        {
-            statuses.Add(response.Status);
-        }
-
-        Assert.That(statuses, Is.EqualTo(new[] { HealthCheckResponse.Types.ServingStatus.Serving, HealthCheckResponse.Types.ServingStatus.NotServing }));
-    }
-
-    [Test]
-    public async Task StartStreamCompleteAsync_TrailersOnlyOk_YieldsNothingAndExposesHeaders()
-    {
-        Server.Map(GrpcServerHelpers.Router + "StreamComplete", context =>
-        {
-            context.Response.Headers["x-cortex-request-id"] = "req-empty";
-            context.SetTrailersOnlyStatus(GrpcStatusCode.OK);
-            return Task.CompletedTask;
-        });
-        using var client = new CortexLlmClient(Server.SocketPath);
-
-        using ServerStreamingCall<CompleteChunk> call = await client.StartStreamCompleteAsync(UnaryCallTests.UserPrompt("x"));
-        var chunks = new List<CompleteChunk>();
-        await foreach (CompleteChunk chunk in call.ReadAllAsync())
-        {
-            chunks.Add(chunk);
-        }
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(chunks, Is.Empty);
-            Assert.That(call.ResponseHeaders.GetValue("x-cortex-request-id"), Is.EqualTo("req-empty"));
-        });
-    }
-
-    [Test]
-    public async Task ReadAllAsync_TokenCancelledMidStream_ThrowsCancelledNotDeadline()
-    {
-        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Server.Map(GrpcServerHelpers.Router + "StreamComplete", EndlessStream(aborted, i => new CompleteChunk { ContentDelta = "d" + i }));
+        TaskCompletionSource aborted = Signal();
+        Router.OnStreamComplete = (_, stream, context) =>
+            StreamUntilCancelledAsync(stream, context, aborted, i => new CompleteChunk { ContentDelta = "d" + i });
         using var client = new CortexLlmClient(Server.SocketPath);
         using var cts = new CancellationTokenSource();
-        using ServerStreamingCall<CompleteChunk> call = await client.StartStreamCompleteAsync(
-            UnaryCallTests.UserPrompt("x"), new CallOptions { Timeout = TimeSpan.FromSeconds(30) });
+        var options = new CallOptions(deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cts.Token);
 
         int received = 0;
-        CortexRpcException error = (await Assert.ThrowsAsync<CortexRpcException>(async () =>
+        RpcException error = (await Assert.ThrowsAsync<RpcException>(async () =>
         {
-            await foreach (CompleteChunk chunk in call.ReadAllAsync(cts.Token))
+            await foreach (CompleteChunk chunk in client.StreamCompleteAsync(UnaryCallTests.UserPrompt("x"), options))
             {
                 if (++received == 3)
                 {
@@ -197,28 +153,50 @@ public sealed class StreamingCallTests : FakeServerTestBase
         await Within(aborted.Task);
         Assert.Multiple(() =>
         {
-            Assert.That(error.StatusCode, Is.EqualTo(GrpcStatusCode.Cancelled));
+            Assert.That(error.StatusCode, Is.EqualTo(StatusCode.Cancelled));
             Assert.That(received, Is.EqualTo(3));
         });
     }
 
-    /// <summary>Sends chunks until the client resets the stream, then reports that it did.</summary>
-    private static RequestDelegate EndlessStream(TaskCompletionSource aborted, Func<int, Google.Protobuf.IMessage> next) => async context =>
+    [Test]
+    public async Task WatchHealthAsync_StatusChanges_YieldsEachStatus()
     {
-        context.RequestAborted.Register(() => aborted.TrySetResult());
-        try
+        Server.Health.SetStatus(string.Empty, HealthCheckResponse.Types.ServingStatus.Serving);
+        using var client = new CortexLlmClient(Server.SocketPath);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+
+        var statuses = new List<HealthCheckResponse.Types.ServingStatus>();
+        await foreach (HealthCheckResponse response in client.WatchHealthAsync().WithCancellation(cts.Token))
         {
-            for (int i = 0; ; i++)
+            statuses.Add(response.Status);
+            if (statuses.Count == 1)
             {
-                await context.WriteGrpcMessageAsync(next(i));
-                await Task.Delay(10, context.RequestAborted);
+                Server.Health.SetStatus(string.Empty, HealthCheckResponse.Types.ServingStatus.NotServing);
+            }
+            else
+            {
+                break;
             }
         }
-        catch (OperationCanceledException)
+
+        Assert.That(statuses, Is.EqualTo(new[] { HealthCheckResponse.Types.ServingStatus.Serving, HealthCheckResponse.Types.ServingStatus.NotServing }));
+    }
+
+    [Test]
+    public async Task RouterStreamComplete_RawClient_ExposesHeadersOfAnEmptyStream()
+    {
+        Router.OnStreamComplete = (_, _, context) => context.WriteResponseHeadersAsync(new Metadata { { "x-cortex-request-id", "req-empty" } });
+        using var client = new CortexLlmClient(Server.SocketPath);
+
+        using AsyncServerStreamingCall<CompleteChunk> call = client.Router.StreamComplete(UnaryCallTests.UserPrompt("x"));
+        Metadata headers = await call.ResponseHeadersAsync;
+        bool any = await call.ResponseStream.MoveNext(CancellationToken.None);
+
+        Assert.Multiple(() =>
         {
-        }
-        catch (IOException)
-        {
-        }
-    };
+            Assert.That(any, Is.False);
+            Assert.That(headers.GetValue("x-cortex-request-id"), Is.EqualTo("req-empty"));
+            Assert.That(call.GetStatus().StatusCode, Is.EqualTo(StatusCode.OK));
+        });
+    }
 }

@@ -1,9 +1,9 @@
+using System.Net.Sockets;
 using Cortex.Llm.Client.Tests.Fakes;
 using Cortex.Llm.V1;
-using Cortex.Llm.Wire;
 using Google.Protobuf;
+using Grpc.Core;
 using Grpc.Health.V1;
-using Microsoft.AspNetCore.Http;
 using NUnit.Framework;
 
 namespace Cortex.Llm.Client.Tests.Client;
@@ -12,23 +12,14 @@ namespace Cortex.Llm.Client.Tests.Client;
 public sealed class UnaryCallTests : FakeServerTestBase
 {
     [Test]
-    public async Task CompleteAsync_UnaryMessageWithTrailers_ReturnsResponseAndSendsGrpcHeaders()
+    public async Task CompleteAsync_Answer_ReturnsResponseForTheRequestSent()
     {
-        var seen = new Dictionary<string, string>();
-        Server.Map(GrpcServerHelpers.Router + "Complete", async context =>
+        Router.OnComplete = (request, _) => Task.FromResult(new CompleteResponse
         {
-            CompleteRequest request = await context.ReadGrpcRequestAsync(CompleteRequest.Parser);
-            seen["content-type"] = context.Request.ContentType ?? "";
-            seen["te"] = context.Request.Headers.TE.ToString();
-            seen["protocol"] = context.Request.Protocol;
-            seen["timeout-present"] = context.Request.Headers.ContainsKey(GrpcProtocol.TimeoutHeader).ToString();
-            await context.RespondUnaryAsync(new CompleteResponse
-            {
-                RequestId = "req-1",
-                Content = "echo: " + request.Messages[0].Content,
-                Provider = "mock",
-                Usage = new Usage { InputTokens = 3, OutputTokens = 5 },
-            });
+            RequestId = "req-1",
+            Content = "echo: " + request.Messages[0].Content,
+            Provider = "mock",
+            Usage = new Usage { InputTokens = 3, OutputTokens = 5 },
         });
         using var client = new CortexLlmClient(Server.SocketPath);
 
@@ -38,227 +29,196 @@ public sealed class UnaryCallTests : FakeServerTestBase
         {
             Assert.That(response.Content, Is.EqualTo("echo: hello"));
             Assert.That(response.Usage.OutputTokens, Is.EqualTo(5));
-            Assert.That(seen["content-type"], Is.EqualTo("application/grpc"));
-            Assert.That(seen["te"], Is.EqualTo("trailers"));
-            Assert.That(seen["protocol"], Is.EqualTo("HTTP/2"));
-            Assert.That(seen["timeout-present"], Is.EqualTo("False"));
+            Assert.That(Router.ReceivedPaths, Is.EqualTo(new[] { "/cortex.llm.v1.Router/Complete" }));
         });
     }
 
     [Test]
-    public async Task CompleteAsync_TrailersOnlyErrorWithAttempts_ThrowsDecodedStatusAndAttemptLog()
+    public async Task CompleteAsync_TrailersOnlyErrorWithAttempts_ThrowsStatusAndDecodesAttemptLog()
     {
         const string detail = "Alle Anbieter ausgefallen – Überlast 100% 🚦";
-        var log = new AttemptLog
-        {
-            RequestId = "req-9",
-            Attempts =
-            {
-                new Attempt { Provider = "openai", Model = "gpt-x", Outcome = AttemptOutcome.Error, Reason = "HTTP 500", HttpStatus = 500 },
-                new Attempt { Provider = "anthropic", Model = "claude-y", Outcome = AttemptOutcome.Timeout, LatencyUs = 30_000_000 },
-            },
-        };
-        Server.Map(GrpcServerHelpers.Router + "Complete", context =>
-        {
-            context.SetTrailersOnlyStatus(GrpcStatusCode.Unavailable, detail);
-            context.Response.Headers["x-cortex-attempts-bin"] = BinaryMetadata.Encode(log.ToByteArray());
-            return Task.CompletedTask;
-        });
+        AttemptLog log = TwoAttempts();
+        Router.OnComplete = (_, _) => throw new RpcException(new Status(StatusCode.Unavailable, detail), AttemptsTrailer(log));
         using var client = new CortexLlmClient(Server.SocketPath);
 
-        CortexRpcException error = (await Assert.ThrowsAsync<CortexRpcException>(() => client.CompleteAsync(UserPrompt("x"))))!;
+        RpcException error = (await Assert.ThrowsAsync<RpcException>(() => client.CompleteAsync(UserPrompt("x"))))!;
 
         Assert.Multiple(() =>
         {
             Assert.That(error, Is.Not.InstanceOf<CortexUnreachableException>());
-            Assert.That(error.StatusCode, Is.EqualTo(GrpcStatusCode.Unavailable));
-            Assert.That(error.Detail, Is.EqualTo(detail));
-            Assert.That(error.Attempts, Is.EqualTo(log));
-            Assert.That(error.Metadata.GetBytes("x-cortex-attempts-bin"), Is.EqualTo(log.ToByteArray()));
+            Assert.That(error.StatusCode, Is.EqualTo(StatusCode.Unavailable));
+            Assert.That(error.Status.Detail, Is.EqualTo(detail));
+            Assert.That(error.GetAttemptLog(), Is.EqualTo(log));
         });
     }
 
     [Test]
-    public async Task CompleteAsync_ErrorStatusInTrailersAfterHeaders_ThrowsWithTrailerAttempts()
+    public async Task CompleteAsync_ErrorAfterResponseHeaders_DecodesAttemptLogFromTrailers()
     {
         var log = new AttemptLog { RequestId = "req-10", Attempts = { new Attempt { Provider = "local", Outcome = AttemptOutcome.InvalidAnswer } } };
-        Server.Map(GrpcServerHelpers.Router + "Complete", async context =>
+        Router.OnComplete = async (_, context) =>
         {
-            context.Response.ContentType = GrpcProtocol.ContentType;
-            await context.Response.StartAsync();
-            context.SetTrailerStatus(GrpcStatusCode.ResourceExhausted, "budget spent");
-            context.Response.AppendTrailer("x-cortex-attempts-bin", BinaryMetadata.Encode(log.ToByteArray()));
-        });
+            await context.WriteResponseHeadersAsync(new Metadata { { "x-cortex-request-id", "req-10" } });
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, "budget spent"), AttemptsTrailer(log));
+        };
         using var client = new CortexLlmClient(Server.SocketPath);
 
-        CortexRpcException error = (await Assert.ThrowsAsync<CortexRpcException>(() => client.CompleteAsync(UserPrompt("x"))))!;
+        RpcException error = (await Assert.ThrowsAsync<RpcException>(() => client.CompleteAsync(UserPrompt("x"))))!;
 
         Assert.Multiple(() =>
         {
-            Assert.That(error.StatusCode, Is.EqualTo(GrpcStatusCode.ResourceExhausted));
-            Assert.That(error.Detail, Is.EqualTo("budget spent"));
-            Assert.That(error.Attempts?.RequestId, Is.EqualTo("req-10"));
+            Assert.That(error.StatusCode, Is.EqualTo(StatusCode.ResourceExhausted));
+            Assert.That(error.Status.Detail, Is.EqualTo("budget spent"));
+            Assert.That(error.GetAttemptLog()?.RequestId, Is.EqualTo("req-10"));
         });
     }
 
     [Test]
-    public async Task CompleteAsync_UnknownPath404_ThrowsUnimplemented()
+    public async Task GetAttemptLog_GarbledTrailer_ReturnsNullAndKeepsStatus()
     {
+        Router.OnComplete = (_, _) => throw new RpcException(
+            new Status(StatusCode.Internal, "broken"), new Metadata { { CortexErrors.AttemptsTrailer, new byte[] { 0x0A, 0xFF, 0xFF } } });
         using var client = new CortexLlmClient(Server.SocketPath);
 
-        CortexRpcException error = (await Assert.ThrowsAsync<CortexRpcException>(() => client.CompleteAsync(UserPrompt("x"))))!;
+        RpcException error = (await Assert.ThrowsAsync<RpcException>(() => client.CompleteAsync(UserPrompt("x"))))!;
 
         Assert.Multiple(() =>
         {
-            Assert.That(error.StatusCode, Is.EqualTo(GrpcStatusCode.Unimplemented));
-            Assert.That(error.Detail, Does.Contain("404"));
+            Assert.That(error.StatusCode, Is.EqualTo(StatusCode.Internal));
+            Assert.That(error.GetAttemptLog(), Is.Null);
         });
     }
 
     [Test]
-    public async Task CompleteAsync_MessageWithoutGrpcStatus_ThrowsUnknown()
+    public async Task CompleteAsync_MethodNotServed_ThrowsUnimplemented()
     {
-        Server.Map(GrpcServerHelpers.Router + "Complete", context => context.WriteGrpcMessageAsync(new CompleteResponse { Content = "x" }));
         using var client = new CortexLlmClient(Server.SocketPath);
 
-        CortexRpcException error = (await Assert.ThrowsAsync<CortexRpcException>(() => client.CompleteAsync(UserPrompt("x"))))!;
+        RpcException error = (await Assert.ThrowsAsync<RpcException>(() => client.CompleteAsync(UserPrompt("x"))))!;
 
-        Assert.Multiple(() =>
-        {
-            Assert.That(error.StatusCode, Is.EqualTo(GrpcStatusCode.Unknown));
-            Assert.That(error.Detail, Does.Contain("grpc-status"));
-        });
+        Assert.That(error.StatusCode, Is.EqualTo(StatusCode.Unimplemented));
     }
 
     [Test]
-    public async Task CompleteAsync_NonGrpcContentType_ThrowsUnknown()
+    public async Task CompleteAsync_SocketDoesNotExist_ThrowsUnreachableNamingPath()
     {
-        Server.Map(GrpcServerHelpers.Router + "Complete", async context =>
-        {
-            context.Response.ContentType = "text/html";
-            await context.Response.WriteAsync("<html>proxy error</html>");
-        });
-        using var client = new CortexLlmClient(Server.SocketPath);
-
-        CortexRpcException error = (await Assert.ThrowsAsync<CortexRpcException>(() => client.CompleteAsync(UserPrompt("x"))))!;
-
-        Assert.That(error.StatusCode, Is.EqualTo(GrpcStatusCode.Unknown));
-    }
-
-    [TestCase(0)]
-    [TestCase(2)]
-    public async Task CompleteAsync_UnaryWithWrongMessageCount_ThrowsInternal(int messages)
-    {
-        Server.Map(GrpcServerHelpers.Router + "Complete", async context =>
-        {
-            for (int i = 0; i < messages; i++)
-            {
-                await context.WriteGrpcMessageAsync(new CompleteResponse { Content = "m" + i });
-            }
-
-            context.SetTrailerStatus(GrpcStatusCode.OK);
-        });
-        using var client = new CortexLlmClient(Server.SocketPath);
-
-        CortexRpcException error = (await Assert.ThrowsAsync<CortexRpcException>(() => client.CompleteAsync(UserPrompt("x"))))!;
-
-        Assert.That(error.StatusCode, Is.EqualTo(GrpcStatusCode.Internal));
-    }
-
-    [Test]
-    public async Task CompleteAsync_OversizedFrame_ThrowsResourceExhausted()
-    {
-        Server.Map(GrpcServerHelpers.Router + "Complete", async context =>
-        {
-            // Only the header: the client must refuse before trying to read 5 MiB.
-            await context.WriteRawAsync([0, 0, 0x50, 0, 0]);
-            context.SetTrailerStatus(GrpcStatusCode.OK);
-        });
-        using var client = new CortexLlmClient(Server.SocketPath);
-
-        CortexRpcException error = (await Assert.ThrowsAsync<CortexRpcException>(() => client.CompleteAsync(UserPrompt("x"))))!;
-
-        Assert.That(error.StatusCode, Is.EqualTo(GrpcStatusCode.ResourceExhausted));
-    }
-
-    [Test]
-    public async Task CompleteAsync_CompressedFrameNotNegotiated_ThrowsInternal()
-    {
-        Server.Map(GrpcServerHelpers.Router + "Complete", async context =>
-        {
-            await context.WriteRawAsync([1, 0, 0, 0, 0]);
-            context.SetTrailerStatus(GrpcStatusCode.OK);
-        });
-        using var client = new CortexLlmClient(Server.SocketPath);
-
-        CortexRpcException error = (await Assert.ThrowsAsync<CortexRpcException>(() => client.CompleteAsync(UserPrompt("x"))))!;
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(error.StatusCode, Is.EqualTo(GrpcStatusCode.Internal));
-            Assert.That(error.Detail, Does.Contain("flag 1"));
-        });
-    }
-
-    [Test]
-    public async Task CompleteAsync_SocketDoesNotExist_ThrowsUnreachableWithPath()
-    {
-        string missing = Path.Combine(Path.GetTempPath(), "cortex-missing-" + Guid.NewGuid().ToString("N")[..8] + ".sock");
+        string missing = MissingSocket();
         using var client = new CortexLlmClient(missing);
 
         CortexUnreachableException error = (await Assert.ThrowsAsync<CortexUnreachableException>(() => client.CompleteAsync(UserPrompt("x"))))!;
 
         Assert.Multiple(() =>
         {
-            Assert.That(error.StatusCode, Is.EqualTo(GrpcStatusCode.Unavailable));
+            Assert.That(error.StatusCode, Is.EqualTo(StatusCode.Unavailable));
             Assert.That(error.SocketPath, Is.EqualTo(missing));
-            Assert.That(error.Detail, Is.Not.Empty);
+            Assert.That(error.Reason, Is.EqualTo("no such socket (is cortex-llmd running?)"));
+            Assert.That(error.Status.Detail, Is.EqualTo($"cannot reach cortex-llmd at {missing}: no such socket (is cortex-llmd running?)"));
         });
     }
 
     [Test]
-    public async Task CheckHealthAsync_ServiceName_SendsItAndReturnsStatus()
+    public async Task CompleteAsync_SocketFileWithoutListener_ThrowsUnreachableConnectionRefused()
     {
-        string? askedFor = null;
-        Server.Map("/grpc.health.v1.Health/Check", async context =>
+        string stale = MissingSocket();
+        // Bound but not listening: a connect is refused, as when a daemon died and left its socket file behind.
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        socket.Bind(new UnixDomainSocketEndPoint(stale));
+        try
         {
-            askedFor = (await context.ReadGrpcRequestAsync(HealthCheckRequest.Parser)).Service;
-            await context.RespondUnaryAsync(new HealthCheckResponse { Status = HealthCheckResponse.Types.ServingStatus.NotServing });
+            using var client = new CortexLlmClient(stale);
+
+            CortexUnreachableException error = (await Assert.ThrowsAsync<CortexUnreachableException>(() => client.GetStatsAsync(new GetStatsRequest())))!;
+
+            Assert.That(error.Reason, Is.EqualTo("connection refused (is cortex-llmd running?)"));
+        }
+        finally
+        {
+            File.Delete(stale);
+        }
+    }
+
+    [Test]
+    public async Task StreamCompleteAsync_SocketDoesNotExist_ThrowsUnreachable()
+    {
+        using var client = new CortexLlmClient(MissingSocket());
+
+        await Assert.ThrowsAsync<CortexUnreachableException>(async () =>
+        {
+            await foreach (CompleteChunk _ in client.StreamCompleteAsync(UserPrompt("x")))
+            {
+            }
         });
+    }
+
+    [Test]
+    public async Task CheckHealthAsync_ServiceName_AnswersForThatService()
+    {
+        Server.Health.SetStatus(string.Empty, HealthCheckResponse.Types.ServingStatus.Serving);
+        Server.Health.SetStatus("cortex.llm.v1.Router", HealthCheckResponse.Types.ServingStatus.NotServing);
         using var client = new CortexLlmClient(Server.SocketPath);
 
-        HealthCheckResponse response = await client.CheckHealthAsync("cortex.llm.v1.Router");
+        HealthCheckResponse whole = await client.CheckHealthAsync();
+        HealthCheckResponse router = await client.CheckHealthAsync("cortex.llm.v1.Router");
 
         Assert.Multiple(() =>
         {
-            Assert.That(response.Status, Is.EqualTo(HealthCheckResponse.Types.ServingStatus.NotServing));
-            Assert.That(askedFor, Is.EqualTo("cortex.llm.v1.Router"));
+            Assert.That(whole.Status, Is.EqualTo(HealthCheckResponse.Types.ServingStatus.Serving));
+            Assert.That(router.Status, Is.EqualTo(HealthCheckResponse.Types.ServingStatus.NotServing));
         });
     }
 
     [Test]
-    public async Task UnaryMethods_EachCall_PostsToItsOwnPath()
+    public async Task UnaryMethods_EachCall_ReachesItsOwnMethod()
     {
-        // An empty message is a valid answer of any type, so one handler serves every path.
-        foreach (string method in new[] { "Route", "GetStats", "ResetStats", "ListProviders" })
-        {
-            Server.Map(GrpcServerHelpers.Router + method, context => context.RespondUnaryAsync(new ResetStatsRequest()));
-        }
-
+        Router.OnRoute = (_, _) => Task.FromResult(new RoutingDecision { Route = "r" });
+        Router.OnGetStats = (_, _) => Task.FromResult(new GetStatsResponse { InFlight = 2 });
+        Router.OnResetStats = (_, _) => Task.FromResult(new ResetStatsResponse { PreviousWindowStartUnixMs = 3 });
+        Router.OnListProviders = (_, _) => Task.FromResult(new ListProvidersResponse { Ledger = "ok" });
         using var client = new CortexLlmClient(Server.SocketPath);
 
-        await client.RouteAsync(UserPrompt("x"));
-        await client.GetStatsAsync(new GetStatsRequest());
-        await client.ResetStatsAsync();
-        await client.ListProvidersAsync();
+        RoutingDecision route = await client.RouteAsync(UserPrompt("x"));
+        GetStatsResponse stats = await client.GetStatsAsync(new GetStatsRequest());
+        ResetStatsResponse reset = await client.ResetStatsAsync();
+        ListProvidersResponse providers = await client.ListProvidersAsync();
 
-        Assert.That(Server.ReceivedPaths, Is.EqualTo(new[]
+        Assert.Multiple(() =>
         {
-            "/cortex.llm.v1.Router/Route", "/cortex.llm.v1.Router/GetStats",
-            "/cortex.llm.v1.Router/ResetStats", "/cortex.llm.v1.Router/ListProviders",
-        }));
+            Assert.That((route.Route, stats.InFlight, reset.PreviousWindowStartUnixMs, providers.Ledger), Is.EqualTo(("r", 2u, 3L, "ok")));
+            Assert.That(Router.ReceivedPaths, Is.EqualTo(new[]
+            {
+                "/cortex.llm.v1.Router/Route", "/cortex.llm.v1.Router/GetStats",
+                "/cortex.llm.v1.Router/ResetStats", "/cortex.llm.v1.Router/ListProviders",
+            }));
+        });
+    }
+
+    [Test]
+    public async Task CortexChannel_ForSocket_ServesTheRawGeneratedClient()
+    {
+        Router.OnComplete = (_, _) => Task.FromResult(new CompleteResponse { Content = "raw" });
+        using Grpc.Net.Client.GrpcChannel channel = CortexChannel.ForSocket(Server.SocketPath);
+        var raw = new Router.RouterClient(channel);
+
+        CompleteResponse response = await raw.CompleteAsync(UserPrompt("x"));
+
+        Assert.That(response.Content, Is.EqualTo("raw"));
     }
 
     internal static CompleteRequest UserPrompt(string text) =>
         new() { Messages = { new Message { Role = Role.User, Content = text } } };
+
+    internal static string MissingSocket() =>
+        Path.Combine(Path.GetTempPath(), "cortex-missing-" + Guid.NewGuid().ToString("N")[..8] + ".sock");
+
+    internal static AttemptLog TwoAttempts() => new()
+    {
+        RequestId = "req-9",
+        Attempts =
+        {
+            new Attempt { Provider = "openai", Model = "gpt-x", Outcome = AttemptOutcome.Error, Reason = "HTTP 500", HttpStatus = 500 },
+            new Attempt { Provider = "anthropic", Model = "claude-y", Outcome = AttemptOutcome.Timeout, LatencyUs = 30_000_000 },
+        },
+    };
+
+    internal static Metadata AttemptsTrailer(AttemptLog log) => new() { { CortexErrors.AttemptsTrailer, log.ToByteArray() } };
 }

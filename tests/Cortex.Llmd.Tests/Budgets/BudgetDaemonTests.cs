@@ -1,8 +1,8 @@
 using Cortex.Llm.Client;
 using Cortex.Llm.V1;
-using Cortex.Llm.Wire;
 using Cortex.Llmd.Hosting;
 using Cortex.Llmd.Tests.Support;
+using Grpc.Core;
 using Microsoft.Data.Sqlite;
 
 namespace Cortex.Llmd.Tests.Budgets;
@@ -38,11 +38,11 @@ public class BudgetDaemonTests
 
         CompleteResponse first = await client.CompleteAsync(Ask());
         await client.CompleteAsync(Ask());
-        var ex = (await Assert.ThrowsAsync<CortexRpcException>(() => client.CompleteAsync(Ask())))!;
+        var ex = (await Assert.ThrowsAsync<RpcException>(() => client.CompleteAsync(Ask())))!;
 
         Assert.That(first.Cost.NanoUsd, Is.EqualTo(9_000_000), "the premise: each request costs its whole reservation");
-        Assert.That(ex.StatusCode, Is.EqualTo(GrpcStatusCode.ResourceExhausted));
-        Assert.That(ex.Detail, Is.EqualTo("budget 'day' (daily, global) exhausted: spent $0.018000 of $0.018000"));
+        Assert.That(ex.StatusCode, Is.EqualTo(StatusCode.ResourceExhausted));
+        Assert.That(ex.Status.Detail, Is.EqualTo("budget 'day' (daily, global) exhausted: spent $0.018000 of $0.018000"));
         using var connection = new SqliteConnection($"Data Source={Path.Combine(daemon.Directory, "ledger.db")};Pooling=False");
         connection.Open();
         using SqliteCommand command = connection.CreateCommand();
@@ -76,10 +76,10 @@ public class BudgetDaemonTests
         using var client = new CortexLlmClient(daemon.SocketPath);
 
         await client.CompleteAsync(Ask());
-        var ex = (await Assert.ThrowsAsync<CortexRpcException>(() => client.CompleteAsync(Ask())))!;
+        var ex = (await Assert.ThrowsAsync<RpcException>(() => client.CompleteAsync(Ask())))!;
 
-        Assert.That(ex.StatusCode, Is.EqualTo(GrpcStatusCode.ResourceExhausted));
-        Assert.That(ex.Detail, Does.EndWith("its downgrade route 'main' could still cost up to $0.009000"));
+        Assert.That(ex.StatusCode, Is.EqualTo(StatusCode.ResourceExhausted));
+        Assert.That(ex.Status.Detail, Does.EndWith("its downgrade route 'main' could still cost up to $0.009000"));
     }
 
     [Test]
@@ -99,10 +99,10 @@ public class BudgetDaemonTests
 
             await using TestDaemon second = await TestDaemon.StartFromJsonAsync(config, settings);
             using var again = new CortexLlmClient(second.SocketPath);
-            var ex = (await Assert.ThrowsAsync<CortexRpcException>(() => again.CompleteAsync(Ask())))!;
+            var ex = (await Assert.ThrowsAsync<RpcException>(() => again.CompleteAsync(Ask())))!;
 
-            Assert.That(ex.StatusCode, Is.EqualTo(GrpcStatusCode.ResourceExhausted));
-            Assert.That(ex.Detail, Does.Contain("spent $0.018000 of $0.018000"));
+            Assert.That(ex.StatusCode, Is.EqualTo(StatusCode.ResourceExhausted));
+            Assert.That(ex.Status.Detail, Does.Contain("spent $0.018000 of $0.018000"));
         }
         finally
         {
@@ -123,14 +123,14 @@ public class BudgetDaemonTests
         {
             await Task.WhenAll(burst);
         }
-        catch (CortexRpcException)
+        catch (RpcException)
         {
             // counted below
         }
 
         CompleteResponse[] answered = [.. burst.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result)];
-        Assert.That(burst.Where(t => t.IsFaulted).Select(t => ((CortexRpcException)t.Exception!.InnerException!).StatusCode),
-            Is.All.EqualTo(GrpcStatusCode.ResourceExhausted));
+        Assert.That(burst.Where(t => t.IsFaulted).Select(t => ((RpcException)t.Exception!.InnerException!).StatusCode),
+            Is.All.EqualTo(StatusCode.ResourceExhausted));
         Assert.That(answered, Has.Length.EqualTo(10), "each spends its whole reservation, so exactly ten fit");
         Assert.That(answered.Sum(a => a.Cost.NanoUsd), Is.LessThanOrEqualTo(90_000_000));
     }

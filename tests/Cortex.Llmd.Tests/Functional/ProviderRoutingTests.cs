@@ -1,9 +1,9 @@
 using Cortex.Llm.Client;
 using Cortex.Llm.V1;
-using Cortex.Llm.Wire;
 using Cortex.Llmd.Hosting;
 using Cortex.Llmd.Tests.Support;
 using Cortex.Llmd.Tests.Support.Fakes;
+using Grpc.Core;
 
 namespace Cortex.Llmd.Tests.Functional;
 
@@ -115,7 +115,7 @@ public class ProviderRoutingTests
         var received = new List<CompleteChunk>();
         try
         {
-            var ex = await Assert.ThrowsAsync<CortexRpcException>(async () =>
+            var ex = await Assert.ThrowsAsync<RpcException>(async () =>
             {
                 await foreach (CompleteChunk chunk in _client.StreamCompleteAsync(Ask("stream cut")))
                 {
@@ -123,9 +123,9 @@ public class ProviderRoutingTests
                 }
             });
 
-            Assert.That(ex!.StatusCode, Is.EqualTo(GrpcStatusCode.Unavailable));
-            Assert.That(ex.Detail, Does.Contain("failed after the stream started"));
-            Assert.That(ex.Attempts!.Attempts.Single().Provider, Is.EqualTo("primary"));
+            Assert.That(ex!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
+            Assert.That(ex.Status.Detail, Does.Contain("failed after the stream started"));
+            Assert.That(ex.GetAttemptLog()!.Attempts.Single().Provider, Is.EqualTo("primary"));
             Assert.That(received, Is.Not.Empty);
             Assert.That(received.Any(c => c.KindCase == CompleteChunk.KindOneofCase.Final), Is.False);
         }

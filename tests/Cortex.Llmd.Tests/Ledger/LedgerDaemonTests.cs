@@ -4,6 +4,7 @@ using Cortex.Llm.V1;
 using Cortex.Llmd.Hosting;
 using Cortex.Llmd.Ledger;
 using Cortex.Llmd.Tests.Support;
+using Grpc.Core;
 using Grpc.Health.V1;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,7 +48,7 @@ public class LedgerDaemonTests
         Assert.That((await client.CheckHealthAsync(string.Empty)).Status, Is.EqualTo(ServingStatus.Serving), "the daemon itself still serves");
         LedgerHealth health = daemon.App.Services.GetRequiredService<LedgerWriter>().Health;
         Assert.That((health.State, health.Backlog, health.Dropped), Is.EqualTo((LedgerState.Degraded, 5, 0L)));
-        await Assert.ThrowsAsync<CortexRpcException>(() => client.GetStatsAsync(new GetStatsRequest()));
+        await Assert.ThrowsAsync<RpcException>(() => client.GetStatsAsync(new GetStatsRequest()));
         Directory.Delete(Path.GetDirectoryName(blocked)!, recursive: true);
     }
 
@@ -74,7 +75,7 @@ public class LedgerDaemonTests
                     {
                         answered.Add((await client.CompleteAsync(Hello((w * 10_000) + i))).RequestId);
                     }
-                    catch (Exception ex) when (ex is CortexRpcException or HttpRequestException or IOException or TaskCanceledException)
+                    catch (Exception ex) when (ex is RpcException or HttpRequestException or IOException or TaskCanceledException)
                     {
                         return; // the daemon is gone
                     }

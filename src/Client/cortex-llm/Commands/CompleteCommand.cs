@@ -3,7 +3,7 @@ using System.Text;
 using Cortex.Llm.Cli.Output;
 using Cortex.Llm.Client;
 using Cortex.Llm.V1;
-using Cortex.Llm.Wire;
+using Grpc.Core;
 
 namespace Cortex.Llm.Cli.Commands;
 
@@ -69,7 +69,7 @@ internal static class CompleteCommand
 
         if (final is null)
         {
-            throw new CortexRpcException(GrpcStatusCode.Internal, "The answer stream ended without its final chunk.");
+            throw new RpcException(new Status(StatusCode.Internal, "The answer stream ended without its final chunk."));
         }
 
         final.Content = content.ToString();

@@ -16,7 +16,8 @@ internal static class EventsCommand
             Description = "Only events of this kind (repeatable; default: all): " + string.Join(", ", KebabNames.All<EventKind>()),
             HelpName = "KIND",
             Arity = ArgumentArity.ZeroOrMore,
-        }.AcceptOnlyFromAmong(KebabNames.All<EventKind>());
+            CustomParser = OptionRules.EachOneOf(KebabNames.All<EventKind>()),
+        };
         var command = new Command("events", "Follow the daemon's events until Ctrl-C (JSON Lines with --json)") { kinds };
         command.SetAction((result, cancellationToken) =>
         {

@@ -35,7 +35,7 @@ internal static class ProvidersCommand
         return command;
     }
 
-    private static void Render(TextWriter output, ListProvidersResponse response, DateTimeOffset now)
+    internal static void Render(TextWriter output, ListProvidersResponse response, DateTimeOffset now)
     {
         var table = new Table("NAME", "KIND", "MODEL", "STATE", "SINCE", "KEY", "IN-FLIGHT", "LATENCY(EWMA)", "CIRCUIT", "LAST-PROBE", "LAST-ERROR").AlignRight(6, 7);
         foreach (ProviderInfo provider in response.Providers)
@@ -57,7 +57,7 @@ internal static class ProvidersCommand
                     target.InFlight.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     Format.Micros(target.LatencyEwmaUs),
                     target.Breaker.Length == 0 ? "-" : target.Breaker,
-                    target.LastProbe.Length == 0 ? "-" : $"{target.LastProbe} ({Format.Age(target.LastProbeUnixMs, now)} ago)",
+                    LastProbe(target, now),
                     target.LastError);
             }
         }
@@ -68,6 +68,10 @@ internal static class ProvidersCommand
             output.WriteLine("ledger: " + response.Ledger);
         }
     }
+
+    /// <summary>A probe that never ran (no time) shows "-", whatever text came with it.</summary>
+    private static string LastProbe(ProviderTarget target, DateTimeOffset now) =>
+        target.LastProbe.Length == 0 || target.LastProbeUnixMs <= 0 ? "-" : $"{target.LastProbe} ({Format.Age(target.LastProbeUnixMs, now)} ago)";
 
     private static string State(ProviderTarget target)
     {

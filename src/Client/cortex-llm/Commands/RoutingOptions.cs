@@ -9,11 +9,12 @@ internal sealed class RoutingOptions
 {
     public Argument<string> Prompt { get; } = new("PROMPT") { Description = "The user message; '-' reads it from stdin" };
 
-    public Option<string> TaskName { get; } = new Option<string>("--task")
+    public Option<string> TaskName { get; } = new("--task")
     {
         Description = "Task type, which picks the route unless --route is given: " + string.Join(", ", KebabNames.All<TaskType>()),
         HelpName = "TASK",
-    }.AcceptOnlyFromAmong(KebabNames.All<TaskType>());
+        CustomParser = OptionRules.OneOf(KebabNames.All<TaskType>()),
+    };
 
     public Option<string> Route { get; } = new("--route") { Description = "Named route (local, fast, economy, balanced, quality, ...)" };
 
@@ -25,9 +26,20 @@ internal sealed class RoutingOptions
 
     public Option<FileInfo> Schema { get; } = new("--schema") { Description = "JSON Schema file the answer must satisfy", HelpName = "FILE" };
 
-    public Option<uint?> MaxTokens { get; } = new("--max-tokens") { Description = "Upper bound on output tokens", HelpName = "N" };
+    public Option<uint?> MaxTokens { get; } = new("--max-tokens")
+    {
+        Description = "Upper bound on output tokens",
+        HelpName = "N",
+        CustomParser = OptionRules.WholeNumber(1),
+    };
 
-    public Option<double?> Temperature { get; } = new("--temperature") { Description = "Sampling temperature", HelpName = "X" };
+    public Option<double?> Temperature { get; } = new("--temperature")
+    {
+        Description = "Sampling temperature, from 0 to 2",
+        HelpName = "X",
+        // The daemon accepts the same range (cortex.llm.v1 CompleteRequest.temperature).
+        CustomParser = OptionRules.Number(0, 2),
+    };
 
     public Option<bool> NoFallback { get; } = new("--no-fallback") { Description = "Exactly one attempt: never fall back to another candidate" };
 
@@ -38,6 +50,7 @@ internal sealed class RoutingOptions
         Description = "A k=v label for accounting (repeatable)",
         HelpName = "K=V",
         Arity = ArgumentArity.ZeroOrMore,
+        CustomParser = OptionRules.KeyValues,
     };
 
     public void AddTo(Command command)
@@ -47,24 +60,6 @@ internal sealed class RoutingOptions
         {
             command.Add(option);
         }
-
-        Temperature.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double?>() is < 0 or double.NaN)
-            {
-                r.AddError("--temperature must be zero or more.");
-            }
-        });
-        Labels.Validators.Add(r =>
-        {
-            foreach (string label in r.GetValueOrDefault<string[]>() ?? [])
-            {
-                if (label.IndexOf('=', StringComparison.Ordinal) <= 0)
-                {
-                    r.AddError($"--label '{label}' must look like key=value.");
-                }
-            }
-        });
     }
 
     /// <summary>Builds the request; reading stdin or the schema file may fail with a usage error.</summary>

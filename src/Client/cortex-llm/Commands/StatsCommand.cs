@@ -3,6 +3,7 @@ using Cortex.Llm.Cli.Output;
 using Cortex.Llm.Cli.Parsing;
 using Cortex.Llm.Client;
 using Cortex.Llm.V1;
+using Grpc.Core;
 
 namespace Cortex.Llm.Cli.Commands;
 
@@ -98,12 +99,12 @@ internal static class StatsCommand
     /// <summary>The filter and window options of stats.</summary>
     private sealed class StatsOptions(TimeProvider clock)
     {
-        public Option<string> GroupBy { get; } = new Option<string>("--group-by")
+        public Option<string> GroupBy { get; } = new("--group-by")
         {
             Description = "Break the totals down by " + string.Join(", ", GroupNames),
             HelpName = "KEY",
-        }
-            .AcceptOnlyFromAmong(GroupNames);
+            CustomParser = OptionRules.OneOf(GroupNames),
+        };
 
         public Option<string> Provider { get; } = new("--provider") { Description = "Only this provider" };
 
@@ -113,21 +114,25 @@ internal static class StatsCommand
 
         public Option<string> Tenant { get; } = new("--tenant") { Description = "Only this tenant" };
 
-        public Option<string> TaskName { get; } = new Option<string>("--task") { Description = "Only this task type", HelpName = "TASK" }
-            .AcceptOnlyFromAmong(KebabNames.All<TaskType>());
+        public Option<string> TaskName { get; } = new("--task")
+        {
+            Description = "Only this task type",
+            HelpName = "TASK",
+            CustomParser = OptionRules.OneOf(KebabNames.All<TaskType>()),
+        };
 
         public Option<DateTimeOffset?> Since { get; } = new("--since")
         {
             Description = "Start: a duration ago (1h, 30m) or an ISO-8601 time (default: start of the window)",
             HelpName = "WHEN",
-            CustomParser = r => Durations.ParseMoment(r, clock),
+            CustomParser = OptionRules.Moment(clock),
         };
 
         public Option<DateTimeOffset?> Until { get; } = new("--until")
         {
             Description = "End: a duration ago or an ISO-8601 time (default: now)",
             HelpName = "WHEN",
-            CustomParser = r => Durations.ParseMoment(r, clock),
+            CustomParser = OptionRules.Moment(clock),
         };
 
         public Option<bool> Reset { get; } = new("--reset") { Description = "Close the current window and start a new one (ResetStats)" };

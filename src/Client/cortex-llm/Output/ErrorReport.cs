@@ -1,24 +1,29 @@
 using Cortex.Llm.Cli.Parsing;
 using Cortex.Llm.Client;
 using Cortex.Llm.V1;
-using Cortex.Llm.Wire;
+using Grpc.Core;
 
 namespace Cortex.Llm.Cli.Output;
 
-/// <summary>Errors on stderr: one line "cortex-llm: STATUS: detail", then the attempts when the daemon listed them.</summary>
+/// <summary>
+/// Every error the CLI prints starts with "cortex-llm: " on stderr: a status from the daemon as "STATUS: detail"
+/// followed by the attempts when the daemon listed them, anything else as a plain message.
+/// </summary>
 internal static class ErrorReport
 {
-    public static void Write(TextWriter stderr, CortexRpcException error)
+    private const string Prefix = "cortex-llm: ";
+
+    public static void Write(TextWriter stderr, RpcException error)
     {
-        string detail = error.Detail.Length == 0 ? string.Empty : ": " + error.Detail;
-        stderr.WriteLine($"cortex-llm: {error.StatusCode.ToWireName()}{detail}");
-        if (error.Attempts is { Attempts.Count: > 0 } log)
+        string detail = error.Status.Detail.Length == 0 ? string.Empty : ": " + error.Status.Detail;
+        stderr.WriteLine(Prefix + StatusNames.Of(error.StatusCode) + detail);
+        if (error.GetAttemptLog() is { Attempts.Count: > 0 } log)
         {
             WriteAttempts(stderr, log);
         }
     }
 
-    public static void Usage(TextWriter stderr, string message) => stderr.WriteLine("cortex-llm: " + message);
+    public static void Usage(TextWriter stderr, string message) => stderr.WriteLine(Prefix + message);
 
     private static void WriteAttempts(TextWriter stderr, AttemptLog log)
     {

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.CommandLine.Parsing;
 using System.Globalization;
 
 namespace Cortex.Llm.Cli.Parsing;
@@ -50,37 +49,6 @@ internal static class Durations
         }
 
         return true;
-    }
-
-    /// <summary>A System.CommandLine parser for a duration option; a bad value is a usage error.</summary>
-    public static TimeSpan? ParseOption(ArgumentResult result)
-    {
-        string token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
-        if (TryParse(token, out TimeSpan duration) && duration > TimeSpan.Zero)
-        {
-            return duration;
-        }
-
-        result.AddError($"'{token}' is not a duration; use forms like 500ms, 30s, 5m, 1h30m.");
-        return null;
-    }
-
-    /// <summary>"1h" means one hour ago; anything else must be an ISO-8601 time (UTC unless it says otherwise).</summary>
-    public static DateTimeOffset? ParseMoment(ArgumentResult result, TimeProvider clock)
-    {
-        string token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
-        if (TryParse(token, out TimeSpan ago))
-        {
-            return clock.GetUtcNow() - ago;
-        }
-
-        if (DateTimeOffset.TryParse(token, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset moment))
-        {
-            return moment;
-        }
-
-        result.AddError($"'{token}' is neither a relative duration (1h, 30m) nor an ISO-8601 time.");
-        return null;
     }
 
     private static long? UnitTicks(ReadOnlySpan<char> unit) => unit switch
