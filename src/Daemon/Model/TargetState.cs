@@ -8,7 +8,7 @@ namespace Cortex.Llmd.Model;
 /// Live state of one provider/model target: in-flight count, latency EWMA, outcome counters.
 /// Kept by target name, so it survives config reloads.
 /// </summary>
-public sealed class TargetState(TargetRef target, DateTimeOffset createdAt)
+public sealed class TargetState(TargetRef target)
 {
     // Weight of the newest latency sample: recent behaviour matters, one outlier does not dominate.
     private const double EwmaAlpha = 0.3;
@@ -20,7 +20,8 @@ public sealed class TargetState(TargetRef target, DateTimeOffset createdAt)
     private long _failures;
     private string _lastError = string.Empty;
     private ProviderState _state = ProviderState.Healthy;
-    private DateTimeOffset _stateSince = createdAt;
+    // Null until the first attempt ends: a target never used has no state to date (ListProviders sends 0).
+    private DateTimeOffset? _stateSince;
 
     public TargetRef Target { get; } = target;
 
@@ -46,6 +47,7 @@ public sealed class TargetState(TargetRef target, DateTimeOffset createdAt)
         Interlocked.Decrement(ref _inFlight);
         lock (_gate)
         {
+            _stateSince ??= now;
             double micros = latency.Ticks / (double)TimeSpan.TicksPerMicrosecond;
             _ewmaMicros = _successes + _failures == 0 ? micros : (EwmaAlpha * micros) + ((1 - EwmaAlpha) * _ewmaMicros);
             ProviderState next = success ? ProviderState.Healthy : ProviderState.Degraded;
@@ -84,7 +86,7 @@ public sealed class TargetState(TargetRef target, DateTimeOffset createdAt)
                 Model = Target.Model,
                 State = _state,
                 StateReason = _state == ProviderState.Degraded ? "last attempt failed" : string.Empty,
-                StateSinceUnixMs = _stateSince.ToUnixTimeMilliseconds(),
+                StateSinceUnixMs = _stateSince?.ToUnixTimeMilliseconds() ?? 0,
                 LatencyEwmaUs = (ulong)_ewmaMicros,
                 InFlight = (uint)Math.Max(0, InFlight),
                 Successes = (ulong)_successes,
@@ -95,12 +97,12 @@ public sealed class TargetState(TargetRef target, DateTimeOffset createdAt)
     }
 }
 
-public sealed class TargetStateRegistry(TimeProvider timeProvider)
+public sealed class TargetStateRegistry
 {
     private readonly ConcurrentDictionary<TargetRef, TargetState> _states = new();
 
     public TargetState Get(TargetRef target) =>
-        _states.GetOrAdd(target, static (t, now) => new TargetState(t, now), timeProvider.GetUtcNow());
+        _states.GetOrAdd(target, static t => new TargetState(t));
 
     public int TotalInFlight => _states.Values.Sum(s => s.InFlight);
 }

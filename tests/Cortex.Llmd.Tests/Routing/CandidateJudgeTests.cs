@@ -47,7 +47,7 @@ public class CandidateJudgeTests
     {
         var request = new CompleteRequest { Messages = { new Message { Role = Role.User, Content = "hi" } } };
         change(request);
-        return new RoutePlanner(new TargetStateRegistry(TimeProvider.System), gate ?? new OpenGate(), new Cortex.Llmd.Validation.SchemaCache(), new Random(1)).Plan(request, Model, streaming);
+        return new RoutePlanner(new TargetStateRegistry(), gate ?? new OpenGate(), new Cortex.Llmd.Validation.SchemaCache(), new Random(1)).Plan(request, Model, streaming);
     }
 
     private static string Reason(RoutePlan plan, string model) => plan.Candidates.Single(c => c.Target.Model == model).Reason;

@@ -43,7 +43,7 @@ public class CompletionEngineTests
     public void Build()
     {
         _model = TestModels.FromJson(Config);
-        _states = new TargetStateRegistry(TimeProvider.System);
+        _states = new TargetStateRegistry();
         _engine = new CompletionEngine(TimeProvider.System, _states, new EventHub(TimeProvider.System), new AnswerValidator(new Cortex.Llmd.Validation.SchemaAnswerCheck(new Cortex.Llmd.Validation.SchemaCache())), new OpenGate(), NullLogger<CompletionEngine>.Instance);
     }
 

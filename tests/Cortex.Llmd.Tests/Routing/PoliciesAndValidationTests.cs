@@ -51,7 +51,7 @@ public class PoliciesAndValidationTests
     public void Build()
     {
         _model = TestModels.FromJson(Config);
-        var states = new TargetStateRegistry(TimeProvider.System);
+        var states = new TargetStateRegistry();
         _engine = new CompletionEngine(
             TimeProvider.System, states, new EventHub(TimeProvider.System), new AnswerValidator(new SchemaAnswerCheck(new SchemaCache())), new OpenGate(), NullLogger<CompletionEngine>.Instance);
     }

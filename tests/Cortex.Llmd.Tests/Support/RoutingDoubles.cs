@@ -25,5 +25,5 @@ public sealed class OpenGate : ITargetGate
 public static class Planners
 {
     public static RoutePlanner Open() =>
-        new(new TargetStateRegistry(TimeProvider.System), new OpenGate(), new SchemaCache(), new Random(1));
+        new(new TargetStateRegistry(), new OpenGate(), new SchemaCache(), new Random(1));
 }

@@ -32,13 +32,13 @@ public class StrategyTests
     [Test]
     public void Priority_Targets_KeepsConfigOrder()
     {
-        Assert.That(Names(new PriorityStrategy().Order(Route(), Context(new(TimeProvider.System), new ScriptedRandom(0.5)))), Is.EqualTo(new[] { "a", "b", "c" }));
+        Assert.That(Names(new PriorityStrategy().Order(Route(), Context(new(), new ScriptedRandom(0.5)))), Is.EqualTo(new[] { "a", "b", "c" }));
     }
 
     [Test]
     public void LeastBusy_InFlightCounts_PrefersFewest()
     {
-        var states = new TargetStateRegistry(TimeProvider.System);
+        var states = new TargetStateRegistry();
         states.Get(A.Ref).Begin();
         states.Get(A.Ref).Begin();
         states.Get(B.Ref).Begin();
@@ -49,7 +49,7 @@ public class StrategyTests
     [Test]
     public void LowestLatency_MeasuredTargets_UnmeasuredFirstThenFastest()
     {
-        var states = new TargetStateRegistry(TimeProvider.System);
+        var states = new TargetStateRegistry();
         Measure(states, A, 300);
         Measure(states, B, 100);
 
@@ -61,7 +61,7 @@ public class StrategyTests
     [Test]
     public void LowestLatency_ExplorationDraw_PutsAnotherTargetFirst()
     {
-        var states = new TargetStateRegistry(TimeProvider.System);
+        var states = new TargetStateRegistry();
         Measure(states, A, 300);
         Measure(states, B, 100);
 
@@ -74,7 +74,7 @@ public class StrategyTests
     [Test]
     public void LowestLatency_NoExplorationDraw_KeepsFastestFirst()
     {
-        var states = new TargetStateRegistry(TimeProvider.System);
+        var states = new TargetStateRegistry();
         Measure(states, A, 300);
         Measure(states, B, 100);
 
@@ -93,7 +93,7 @@ public class StrategyTests
         };
 
         IReadOnlyList<RouteTarget> order = new LowestCostStrategy().Order(
-            Route(), Context(new(TimeProvider.System), new ScriptedRandom(0.5), t => prices.GetValueOrDefault(t.Model)));
+            Route(), Context(new(), new ScriptedRandom(0.5), t => prices.GetValueOrDefault(t.Model)));
 
         Assert.That(Names(order), Is.EqualTo(new[] { "b", "a", "c" }));
     }
@@ -104,7 +104,7 @@ public class StrategyTests
     public void Weighted_Draw_PicksProportionallyToWeight(double draw, string[] expected)
     {
         // Weights a=1, b=3 (total 4): a draw below a quarter of the total picks a; zero-weight c is last.
-        IReadOnlyList<RouteTarget> order = new WeightedStrategy().Order(Route(), Context(new(TimeProvider.System), new ScriptedRandom(draw)));
+        IReadOnlyList<RouteTarget> order = new WeightedStrategy().Order(Route(), Context(new(), new ScriptedRandom(draw)));
 
         Assert.That(Names(order), Is.EqualTo(expected));
     }
