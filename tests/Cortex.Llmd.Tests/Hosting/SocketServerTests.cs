@@ -86,6 +86,15 @@ public class SocketServerTests
     }
 
     [Test]
+    public async Task Complete_CompressedInUnknownEncoding_ReturnsUnimplemented()
+    {
+        RawResponse response = await _raw.SendAsync(Complete, RawGrpcClient.Frame([1], compressed: true), headers: [new("grpc-encoding", "snappy")]);
+
+        Assert.That(response.Status, Is.EqualTo(StatusCode.Unimplemented), response.Message);
+        Assert.That(response.Message, Does.Contain("snappy"));
+    }
+
+    [Test]
     public async Task Complete_Http11Request_IsRejectedAndDaemonKeepsServing()
     {
         using var http1 = new RawGrpcClient(_daemon.SocketPath, HttpVersion.Version11);
