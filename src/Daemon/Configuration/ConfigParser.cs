@@ -57,7 +57,7 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
 
     private static ServerOptions ParseServer(ConfigNode node)
     {
-        node.AllowOnly("socketPath", "socketMode", "socketGroup", "maxReceiveMessageBytes", "maxConcurrentStreams", "shutdownTimeout");
+        node.AllowOnly("socketPath", "socketMode", "socketGroup", "maxReceiveMessageBytes", "maxConcurrentStreams", "shutdownTimeout", "reflection");
         var defaults = new ServerOptions();
         string? socketPath = node.Text("socketPath");
         if (socketPath is { Length: > 0 } && !Path.IsPathFullyQualified(socketPath))
@@ -73,6 +73,7 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
             MaxReceiveMessageBytes = (int)node.Number("maxReceiveMessageBytes", defaults.MaxReceiveMessageBytes, 1024, 64L * 1024 * 1024),
             MaxConcurrentStreams = (int)node.Number("maxConcurrentStreams", defaults.MaxConcurrentStreams, 1, 10_000),
             ShutdownTimeout = node.Duration("shutdownTimeout", defaults.ShutdownTimeout, TimeSpan.Zero, TimeSpan.FromMinutes(10)),
+            Reflection = node.Flag("reflection", defaults.Reflection),
         };
     }
 

@@ -41,11 +41,15 @@ public sealed record ServerOptions
     /// <summary>Group given to the socket file when that group exists; empty disables.</summary>
     public string SocketGroup { get; init; } = "cortex";
 
-    public int MaxReceiveMessageBytes { get; init; } = Cortex.Llm.Wire.GrpcProtocol.DefaultMaxReceiveMessageSize;
+    /// <summary>grpc-dotnet's own default (4 MiB), kept explicit because the API doc promises it.</summary>
+    public int MaxReceiveMessageBytes { get; init; } = 4 * 1024 * 1024;
 
     public int MaxConcurrentStreams { get; init; } = 256;
 
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Serve gRPC server reflection, so grpcurl can list and describe the services.</summary>
+    public bool Reflection { get; init; } = true;
 }
 
 /// <summary>One configured provider. Kind-specific settings were parsed and validated by its factory.</summary>

@@ -1,8 +1,6 @@
 using Cortex.Llmd.Budgets;
-using Cortex.Llmd.Callers;
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Events;
-using Cortex.Llmd.Grpc;
 using Cortex.Llmd.Health;
 using Cortex.Llmd.Ledger;
 using Cortex.Llmd.Logging;
@@ -12,7 +10,7 @@ using Cortex.Llmd.Routing;
 using Cortex.Llmd.Services;
 using Cortex.Llmd.Stats;
 using Cortex.Llmd.Systemd;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,7 +18,7 @@ using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
 namespace Cortex.Llmd.Hosting;
 
-/// <summary>Composes the daemon: Kestrel on the Unix socket, the gRPC endpoint, and the services behind it.</summary>
+/// <summary>Composes the daemon: Kestrel and grpc-dotnet on the Unix socket, and the services behind them.</summary>
 public static class DaemonApp
 {
     public static string Version { get; } =
@@ -30,8 +28,8 @@ public static class DaemonApp
     {
         settings ??= new DaemonAppSettings();
         // The empty builder: only our own config file feeds the daemon (no appsettings.json, no DOTNET_*
-        // variables, no file watchers). Every assembly left out is mapped memory the idle daemon does not carry.
-        HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        // variables, no file watchers), and only Kestrel, routing and gRPC are added to it.
+        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
             ApplicationName = "cortex-llmd",
             ContentRootPath = AppContext.BaseDirectory,
@@ -39,37 +37,14 @@ public static class DaemonApp
         ConfigureLogging(builder.Logging, options, settings);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.Server.ShutdownTimeout);
         AddServices(builder.Services, options, socketPath, settings);
-        builder.Services.AddHostedService(sp => new SocketServer(
-            KestrelOptions(options, socketPath, settings, sp), sp.GetRequiredService<GrpcEndpoint>().HandleAsync, sp.GetRequiredService<ILoggerFactory>()));
-        IHost app = builder.Build();
+        SocketServer.Add(builder, options, socketPath, settings);
+        WebApplication app = builder.Build();
+        SocketServer.Map(app, options);
 
         // STOPPING=1 goes out from SystemdLifetime on the same event.
         HealthService health = app.Services.GetRequiredService<HealthService>();
         app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(health.SetAllNotServing);
         return app;
-    }
-
-    private static KestrelServerOptions KestrelOptions(DaemonOptions options, string socketPath, DaemonAppSettings settings, IServiceProvider services)
-    {
-        var kestrel = new KestrelServerOptions { ApplicationServices = services, AddServerHeader = false };
-        kestrel.Limits.MaxRequestBodySize = null; // the gRPC layer enforces its own message limit
-        kestrel.Limits.Http2.MaxStreamsPerConnection = options.Server.MaxConcurrentStreams;
-        Action<ListenOptions> configure = listen =>
-        {
-            listen.Protocols = HttpProtocols.Http2;
-            listen.Use(CallerIdentity.Middleware);
-        };
-        if (settings.InheritedSocket is { } inherited)
-        {
-            // Socket activation: systemd bound the socket and owns the file; we only accept on it.
-            kestrel.ListenHandle((ulong)inherited.FileDescriptor, configure);
-        }
-        else
-        {
-            kestrel.ListenUnixSocket(socketPath, configure);
-        }
-
-        return kestrel;
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, DaemonOptions options, DaemonAppSettings settings)
@@ -111,7 +86,6 @@ public static class DaemonApp
         services.AddSingleton(providerContext);
         SystemdHosting.Add(services, options, socketPath, settings, time);
 
-        services.AddSingleton(new GrpcServerOptions { MaxReceiveMessageSize = options.Server.MaxReceiveMessageBytes });
         services.AddSingleton(new RuntimeModelHolder(RuntimeModel.Build(options, factories, providerContext)));
         services.AddSingleton<TargetStateRegistry>();
         services.AddSingleton<EventHub>();
@@ -129,17 +103,10 @@ public static class DaemonApp
             sp.GetRequiredService<Pricing.UnpricedModels>()));
         services.AddSingleton(sp => new BudgetGuard(
             new SpendBook(time), sp.GetRequiredService<ISpendSource>(), sp.GetRequiredService<EventHub>(), sp.GetRequiredService<ILogger<BudgetGuard>>()));
+        services.AddSingleton<CompletionRecorder>();
         services.AddSingleton<CompletionRunner>();
         services.AddSingleton<RouterService>();
         services.AddSingleton<HealthService>();
-        services.AddSingleton(sp =>
-        {
-            var registry = new GrpcServiceRegistry();
-            sp.GetRequiredService<RouterService>().Register(registry);
-            sp.GetRequiredService<HealthService>().Register(registry);
-            return registry;
-        });
-        services.AddSingleton<GrpcEndpoint>();
     }
 
     /// <summary>Breakers persist in the ledger database; probes run after the ledger opened (registration order).</summary>

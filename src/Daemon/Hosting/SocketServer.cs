@@ -1,51 +1,70 @@
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
+using Cortex.Llmd.Callers;
+using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Services;
+using Grpc.HealthCheck;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cortex.Llmd.Hosting;
 
 /// <summary>
-/// Kestrel on the daemon's socket as a plain hosted service. The daemon serves one request delegate
-/// and needs none of the web host around it (WebApplication, routing, the hosting diagnostics
-/// pipeline): running the server directly keeps about 4 MB of assemblies out of an idle process.
-/// Registered last, so it starts after the ledger opened and, stopped first, drains calls before
-/// the ledger flushes.
+/// Kestrel on the daemon's Unix socket (HTTP/2 only) serving grpc-dotnet: the Router service, the
+/// standard health service and, unless switched off, server reflection. The web host's own hosted
+/// service is added last when the app is built, so it starts after the ledger opened and, stopped
+/// first, drains calls (up to server.shutdownTimeout) before the ledger flushes.
 /// </summary>
-internal sealed class SocketServer : IHostedService, IDisposable
+internal static class SocketServer
 {
-    private readonly KestrelServer _server;
-    private readonly RequestApplication _application;
-
-    public SocketServer(KestrelServerOptions options, RequestDelegate handler, ILoggerFactory loggerFactory)
+    public static void Add(WebApplicationBuilder builder, DaemonOptions options, string socketPath, DaemonAppSettings settings)
     {
-        var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
-        _server = new KestrelServer(Options.Create(options), transport, loggerFactory);
-        _application = new RequestApplication(handler);
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => Listen(kestrel, options, socketPath, settings));
+        builder.Services.AddRoutingCore();
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = options.Server.MaxReceiveMessageBytes;
+            grpc.Interceptors.Add<RouterErrorInterceptor>();
+        });
+        builder.Services.AddSingleton<HealthServiceImpl>();
+        builder.Services.AddSingleton<CompletionLedgerMiddleware>();
+        if (options.Server.Reflection)
+        {
+            builder.Services.AddGrpcReflection();
+        }
     }
 
-    public Task StartAsync(CancellationToken cancellationToken) => _server.StartAsync(_application, cancellationToken);
-
-    /// <summary>Stops accepting, then waits for in-flight calls until <paramref name="cancellationToken"/> fires.</summary>
-    public Task StopAsync(CancellationToken cancellationToken) => _server.StopAsync(cancellationToken);
-
-    public void Dispose() => _server.Dispose();
-
-    /// <summary>Hands each request to the gRPC endpoint as an <see cref="HttpContext"/> over Kestrel's features.</summary>
-    private sealed class RequestApplication(RequestDelegate handler) : IHttpApplication<HttpContext>
+    public static void Map(WebApplication app, DaemonOptions options)
     {
-        public HttpContext CreateContext(IFeatureCollection contextFeatures) => new DefaultHttpContext(contextFeatures);
-
-        public Task ProcessRequestAsync(HttpContext context) => handler(context);
-
-        // Contexts are not pooled, so there is nothing to reset; DefaultHttpContext.Uninitialize would
-        // also load the WebSockets and cryptography assemblies (~1.2 MB) only to clear fields.
-        public void DisposeContext(HttpContext context, Exception? exception)
+        CompletionLedgerMiddleware ledger = app.Services.GetRequiredService<CompletionLedgerMiddleware>();
+        app.Use(next => context => UnparsableRequestMiddleware.InvokeAsync(context, next));
+        app.Use(next => context => ledger.InvokeAsync(context, next));
+        app.UseRouting();
+        app.MapGrpcService<RouterService>();
+        app.MapGrpcService<HealthServiceImpl>();
+        if (options.Server.Reflection)
         {
+            app.MapGrpcReflectionService();
+        }
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, DaemonOptions options, string socketPath, DaemonAppSettings settings)
+    {
+        kestrel.AddServerHeader = false;
+        kestrel.Limits.Http2.MaxStreamsPerConnection = options.Server.MaxConcurrentStreams;
+        Action<ListenOptions> configure = listen =>
+        {
+            listen.Protocols = HttpProtocols.Http2;
+            listen.Use(CallerIdentity.Middleware);
+        };
+        if (settings.InheritedSocket is { } inherited)
+        {
+            // Socket activation: systemd bound the socket and owns the file; we only accept on it.
+            kestrel.ListenHandle((ulong)inherited.FileDescriptor, configure);
+        }
+        else
+        {
+            kestrel.ListenUnixSocket(socketPath, configure);
         }
     }
 }

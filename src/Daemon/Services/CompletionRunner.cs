@@ -1,15 +1,13 @@
 using Cortex.Llm.V1;
 using Cortex.Llmd.Budgets;
 using Cortex.Llmd.Callers;
-using Cortex.Llmd.Events;
 using Cortex.Llmd.Errors;
-using Cortex.Llmd.Grpc;
 using Cortex.Llmd.Ledger;
-using Cortex.Llmd.Logging;
 using Cortex.Llmd.Model;
 using Cortex.Llmd.Routing;
 using Cortex.Llmd.Stats;
-using Microsoft.Extensions.Logging;
+using Grpc.Core;
+using Microsoft.AspNetCore.Http;
 
 namespace Cortex.Llmd.Services;
 
@@ -22,12 +20,10 @@ public sealed class CompletionRunner(
     RuntimeModelHolder models,
     RoutePlanner planner,
     CompletionEngine engine,
-    IStatsStore stats,
-    EventHub events,
+    CompletionRecorder recorder,
     BudgetGuard budgets,
     TimeProvider timeProvider,
-    LedgerOptions ledgerOptions,
-    ILogger<CompletionRunner> logger)
+    LedgerOptions ledgerOptions)
 {
     public const string RequestIdHeader = "x-cortex-request-id";
     public const string CorrelationHeader = "x-cortex-correlation-bin";
@@ -35,58 +31,92 @@ public sealed class CompletionRunner(
     /// <summary>Set on a response whose request an exhausted budget moved to its downgrade route: the budget's name.</summary>
     public const string BudgetDowngradeHeader = "x-cortex-budget-downgrade";
 
+    /// <summary>
+    /// A caller's reset within this margin of its deadline counts as the deadline: clients enforce their
+    /// own deadline too, and their reset can beat ours by the transit time.
+    /// </summary>
+    public static readonly TimeSpan DeadlineSlack = TimeSpan.FromMilliseconds(50);
+
     public async Task<CompleteResponse> RunAsync(CompleteRequest request, ServerCallContext context, IChunkSink? sink)
     {
-        long start = timeProvider.GetTimestamp();
-        string requestId = RequestIds.FromCaller(context.GetHeader(RequestIdHeader));
-        context.AddResponseHeader(RequestIdHeader, requestId);
-        if (context.GetBinaryHeader(CorrelationHeader) is { Length: <= RequestIds.MaxCorrelationBytes } correlation)
+        HttpContext http = context.GetHttpContext();
+        CompletionCall call = CompletionCall.Of(http)
+            ?? new CompletionCall(RequestIds.FromCaller(context.RequestHeaders.GetValue(RequestIdHeader)), CallerIdentity.Of(http), timeProvider.GetTimestamp());
+        http.Response.Headers[RequestIdHeader] = call.RequestId;
+        if (context.RequestHeaders.GetValueBytes(CorrelationHeader) is { Length: <= RequestIds.MaxCorrelationBytes } correlation)
         {
             // Opaque caller context handed back unchanged, so callers can match answers to their own records.
-            context.AddResponseHeader(CorrelationHeader, correlation);
+            http.Response.Headers[CorrelationHeader] = Convert.ToBase64String(correlation);
         }
 
         RuntimeModel model = models.Current;
         RoutePlan plan = planner.Plan(request, model, streaming: sink is not null);
+        if (!call.TryClaimRow())
+        {
+            // The call already ended in the gRPC layer (its deadline passed) and its row is written.
+            throw new RpcException(new Status(StatusCode.DeadlineExceeded, "deadline exceeded"));
+        }
+
+        return await RunPlannedAsync(request, context, sink, call, model, plan).ConfigureAwait(false);
+    }
+
+    private async Task<CompleteResponse> RunPlannedAsync(
+        CompleteRequest request, ServerCallContext context, IChunkSink? sink, CompletionCall call, RuntimeModel model, RoutePlan plan)
+    {
         var trace = new CompletionTrace();
-        CallerInfo caller = CallerIdentity.Of(context.HttpContext);
         FirstChunkSink? timedSink = sink is null ? null : new FirstChunkSink(sink, timeProvider);
+        var outcome = new Outcome(request, call, model, trace, timedSink);
         CompleteResponse response;
         var admission = new BudgetAdmission(plan, Reservation.None);
         try
         {
             // Before any provider is called: reserve the worst case, downgrade, or reject (recorded below with 0 attempts).
-            admission = budgets.Admit(request, plan, model.Options, caller, route => planner.Plan(OnRoute(request, route), model, streaming: sink is not null));
+            admission = budgets.Admit(request, plan, model.Options, call.Caller, route => planner.Plan(OnRoute(request, route), model, streaming: sink is not null));
             plan = admission.Plan;
             if (admission.DowngradedBy is { } budget)
             {
-                context.AddResponseHeader(BudgetDowngradeHeader, budget);
+                context.GetHttpContext().Response.Headers[BudgetDowngradeHeader] = budget;
             }
 
-            response = await engine.RunAsync(request, plan, model, requestId, timedSink, trace, context.CancellationToken, context.Deadline).ConfigureAwait(false);
+            response = await engine.RunAsync(request, plan, model, call.RequestId, timedSink, trace, context.CancellationToken, DeadlineOf(context)).ConfigureAwait(false);
         }
         catch (RouterException ex)
         {
-            string status = RouterErrorStatus.Name(ex.Code);
-            await RecordAsync(request, plan, admission.Reservation, model, requestId, caller, status, trace, null, start, timedSink).ConfigureAwait(false);
-            Log.CompletionFailed(logger, requestId, trace.Attempts.Count, status);
+            await RecordAsync(outcome, plan, admission.Reservation, RouterErrorStatus.Name(ex.Code), null).ConfigureAwait(false);
             throw;
         }
-        catch (OperationCanceledException) when (context.DeadlineExceeded)
+        catch (OperationCanceledException) when (DeadlineExceeded(context))
         {
-            await RecordAsync(request, plan, admission.Reservation, model, requestId, caller, RouterErrorStatus.Name(RouterErrorCode.DeadlineExceeded), trace, null, start, timedSink).ConfigureAwait(false);
-            throw CompletionEngine.Failure(requestId, trace, RouterErrorCode.DeadlineExceeded, "deadline exceeded");
+            await RecordAsync(outcome, plan, admission.Reservation, RouterErrorStatus.Name(RouterErrorCode.DeadlineExceeded), null).ConfigureAwait(false);
+            throw CompletionEngine.Failure(call.RequestId, trace, RouterErrorCode.DeadlineExceeded, "deadline exceeded");
         }
         catch (OperationCanceledException)
         {
-            await RecordAsync(request, plan, admission.Reservation, model, requestId, caller, RouterErrorStatus.Name(RouterErrorCode.Cancelled), trace, null, start, timedSink).ConfigureAwait(false);
+            await RecordAsync(outcome, plan, admission.Reservation, RouterErrorStatus.Name(RouterErrorCode.Cancelled), null).ConfigureAwait(false);
             throw;
         }
 
+        if (DeadlinePassed(context))
+        {
+            // The library already answered DEADLINE_EXCEEDED: the row says what the caller saw, with what the answer cost.
+            await RecordAsync(outcome, plan, admission.Reservation, RouterErrorStatus.Name(RouterErrorCode.DeadlineExceeded), response).ConfigureAwait(false);
+            throw CompletionEngine.Failure(call.RequestId, trace, RouterErrorCode.DeadlineExceeded, "deadline exceeded");
+        }
+
         // The answer leaves only after its ledger row committed: a crash after this point cannot lose it.
-        await RecordAsync(request, plan, admission.Reservation, model, requestId, caller, RequestRecord.StatusOk, trace, response, start, timedSink).ConfigureAwait(false);
+        await RecordAsync(outcome, plan, admission.Reservation, RequestRecord.StatusOk, response).ConfigureAwait(false);
         return response;
     }
+
+    private static DateTimeOffset? DeadlineOf(ServerCallContext context) =>
+        context.Deadline == DateTime.MaxValue ? null : new DateTimeOffset(DateTime.SpecifyKind(context.Deadline, DateTimeKind.Utc));
+
+    /// <summary>The library's deadline clock is the system's, so this reads the system clock too.</summary>
+    private static bool DeadlineExceeded(ServerCallContext context) =>
+        context.Deadline != DateTime.MaxValue && DateTime.UtcNow >= context.Deadline - DeadlineSlack;
+
+    private static bool DeadlinePassed(ServerCallContext context) =>
+        context.Deadline != DateTime.MaxValue && DateTime.UtcNow >= context.Deadline;
 
     private static CompleteRequest OnRoute(CompleteRequest request, string route)
     {
@@ -95,44 +125,27 @@ public sealed class CompletionRunner(
         return copy;
     }
 
-    private async ValueTask RecordAsync(
-        CompleteRequest request, RoutePlan plan, Reservation reservation, RuntimeModel model, string requestId, CallerInfo caller, string status, CompletionTrace trace, CompleteResponse? response, long start,
-        FirstChunkSink? sink)
+    private async ValueTask RecordAsync(Outcome outcome, RoutePlan plan, Reservation reservation, string status, CompleteResponse? response)
     {
-        TimeSpan latency = timeProvider.GetElapsedTime(start);
+        (CompleteRequest request, CompletionCall call, RuntimeModel model, CompletionTrace trace, FirstChunkSink? sink) = outcome;
+        TimeSpan latency = timeProvider.GetElapsedTime(call.Start);
         Usage usage = response?.Usage ?? new Usage();
         Cost cost = response?.Cost ?? new Cost { Priced = true };
         Attempt? last = trace.Attempts.Count > 0 ? trace.Attempts[^1] : null;
         var record = new RequestRecord(
-            timeProvider.GetUtcNow(), requestId, request.TaskType, plan.Route, response?.Provider ?? last?.Provider ?? string.Empty,
-            response?.Model ?? last?.Model ?? string.Empty, request.TenantId, caller, status, [.. trace.Attempts], usage, cost, latency)
+            timeProvider.GetUtcNow(), call.RequestId, request.TaskType, plan.Route, response?.Provider ?? last?.Provider ?? string.Empty,
+            response?.Model ?? last?.Model ?? string.Empty, request.TenantId, call.Caller, status, [.. trace.Attempts], usage, cost, latency)
         {
             Labels = new Dictionary<string, string>(request.Labels, StringComparer.Ordinal),
-            Ttft = sink?.FirstChunkAt is { } first ? timeProvider.GetElapsedTime(start, first) : null,
+            Ttft = sink?.FirstChunkAt is { } first ? timeProvider.GetElapsedTime(call.Start, first) : null,
             PromptText = ledgerOptions.StorePrompts ? PromptText.Of(request) : null,
             AnswerText = ledgerOptions.StorePrompts ? response?.Content : null,
         };
 
-        budgets.Settle(reservation, request.TenantId, caller, cost.NanoUsd, model.Options);
-
-        // Failures were not answered: nobody waits on their row, so a caller that went away does not hold it up.
-        await stats.RecordAsync(record, CancellationToken.None).ConfigureAwait(false);
-
-        var finished = new RequestFinished
-        {
-            RequestId = requestId,
-            Caller = caller.ToProto(),
-            TaskType = request.TaskType,
-            Route = plan.Route,
-            Provider = record.Provider,
-            Model = record.Model,
-            Status = status,
-            LatencyUs = (ulong)(latency.Ticks / TimeSpan.TicksPerMicrosecond),
-            Cost = cost,
-            Usage = usage,
-            TenantId = request.TenantId,
-        };
-        finished.Attempts.AddRange(trace.Attempts);
-        events.Publish(new Event { RequestFinished = finished });
+        budgets.Settle(reservation, request.TenantId, call.Caller, cost.NanoUsd, model.Options);
+        await recorder.RecordAsync(record).ConfigureAwait(false);
     }
+
+    /// <summary>What every outcome of one call is recorded against.</summary>
+    private sealed record Outcome(CompleteRequest Request, CompletionCall Call, RuntimeModel Model, CompletionTrace Trace, FirstChunkSink? Sink);
 }

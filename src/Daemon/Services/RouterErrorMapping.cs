@@ -1,7 +1,6 @@
-using Cortex.Llm.Wire;
 using Cortex.Llmd.Errors;
-using Cortex.Llmd.Grpc;
 using Google.Protobuf;
+using Grpc.Core;
 
 namespace Cortex.Llmd.Services;
 
@@ -10,18 +9,25 @@ public static class RouterErrorMapping
 {
     public const string AttemptsTrailer = "x-cortex-attempts-bin";
 
-    public static GrpcStatusCode StatusOf(RouterErrorCode code) => code switch
+    public static StatusCode StatusOf(RouterErrorCode code) => code switch
     {
-        RouterErrorCode.InvalidRequest or RouterErrorCode.UnknownName => GrpcStatusCode.InvalidArgument,
-        RouterErrorCode.NotConfigured or RouterErrorCode.NoEligibleTarget => GrpcStatusCode.FailedPrecondition,
-        RouterErrorCode.AllAttemptsFailed or RouterErrorCode.StreamInterrupted or RouterErrorCode.LedgerUnavailable => GrpcStatusCode.Unavailable,
-        RouterErrorCode.BudgetExhausted => GrpcStatusCode.ResourceExhausted,
-        RouterErrorCode.DeadlineExceeded => GrpcStatusCode.DeadlineExceeded,
-        RouterErrorCode.Cancelled => GrpcStatusCode.Cancelled,
-        _ => GrpcStatusCode.Unknown,
+        RouterErrorCode.InvalidRequest or RouterErrorCode.UnknownName => StatusCode.InvalidArgument,
+        RouterErrorCode.NotConfigured or RouterErrorCode.NoEligibleTarget => StatusCode.FailedPrecondition,
+        RouterErrorCode.AllAttemptsFailed or RouterErrorCode.StreamInterrupted or RouterErrorCode.LedgerUnavailable => StatusCode.Unavailable,
+        RouterErrorCode.BudgetExhausted => StatusCode.ResourceExhausted,
+        RouterErrorCode.DeadlineExceeded => StatusCode.DeadlineExceeded,
+        RouterErrorCode.Cancelled => StatusCode.Cancelled,
+        _ => StatusCode.Unknown,
     };
 
-    public static RpcException ToRpc(RouterException error) => error.Attempts is { } attempts
-        ? new RpcException(StatusOf(error.Code), error.Message, [new(AttemptsTrailer, attempts.ToByteArray())])
-        : new RpcException(StatusOf(error.Code), error.Message);
+    public static RpcException ToRpc(RouterException error)
+    {
+        var trailers = new Metadata();
+        if (error.Attempts is { } attempts)
+        {
+            trailers.Add(AttemptsTrailer, attempts.ToByteArray());
+        }
+
+        return new RpcException(new Status(StatusOf(error.Code), error.Message), trailers, error.Message);
+    }
 }

@@ -1,10 +1,10 @@
 using Cortex.Llm.V1;
 using Cortex.Llmd.Callers;
 using Cortex.Llmd.Events;
-using Cortex.Llmd.Grpc;
 using Cortex.Llmd.Model;
 using Cortex.Llmd.Routing;
 using Cortex.Llmd.Stats;
+using Grpc.Core;
 
 namespace Cortex.Llmd.Services;
 
@@ -18,45 +18,34 @@ public sealed class RouterService(
     EventHub events,
     Health.BreakerRegistry breakers,
     Health.ProbeStatus probes,
-    Ledger.LedgerWriter ledger)
+    Ledger.LedgerWriter ledger) : Router.RouterBase
 {
     public const string ServiceName = "cortex.llm.v1.Router";
 
-    public void Register(GrpcServiceRegistry registry)
-    {
-        registry.AddUnary<CompleteRequest, CompleteResponse>(ServiceName, "Complete", CompleteRequest.Parser, CompleteAsync);
-        registry.AddServerStreaming<CompleteRequest, CompleteChunk>(ServiceName, "StreamComplete", CompleteRequest.Parser, StreamCompleteAsync);
-        registry.AddUnary<CompleteRequest, RoutingDecision>(ServiceName, "Route", CompleteRequest.Parser, RouteAsync);
-        registry.AddUnary<GetStatsRequest, GetStatsResponse>(ServiceName, "GetStats", GetStatsRequest.Parser, GetStatsAsync);
-        registry.AddUnary<ResetStatsRequest, ResetStatsResponse>(ServiceName, "ResetStats", ResetStatsRequest.Parser, ResetStatsAsync);
-        registry.AddUnary<ListProvidersRequest, ListProvidersResponse>(ServiceName, "ListProviders", ListProvidersRequest.Parser, ListProvidersAsync);
-        registry.AddServerStreaming<WatchEventsRequest, Event>(ServiceName, "WatchEvents", WatchEventsRequest.Parser, WatchEventsAsync);
-    }
-
-    public Task<CompleteResponse> CompleteAsync(CompleteRequest request, ServerCallContext context) =>
+    public override Task<CompleteResponse> Complete(CompleteRequest request, ServerCallContext context) =>
         completions.RunAsync(request, context, sink: null);
 
-    public async Task StreamCompleteAsync(CompleteRequest request, IServerStreamWriter<CompleteChunk> writer, ServerCallContext context)
+    public override async Task StreamComplete(CompleteRequest request, IServerStreamWriter<CompleteChunk> responseStream, ServerCallContext context)
     {
-        CompleteResponse final = await completions.RunAsync(request, context, new StreamSink(writer)).ConfigureAwait(false);
+        CompleteResponse final = await completions.RunAsync(request, context, new StreamSink(responseStream)).ConfigureAwait(false);
         final.Content = string.Empty;
-        await writer.WriteAsync(new CompleteChunk { Final = final }, context.CancellationToken).ConfigureAwait(false);
+        await responseStream.WriteAsync(new CompleteChunk { Final = final }, context.CancellationToken).ConfigureAwait(false);
     }
 
-    public Task<RoutingDecision> RouteAsync(CompleteRequest request, ServerCallContext context) =>
+    public override Task<RoutingDecision> Route(CompleteRequest request, ServerCallContext context) =>
         Task.FromResult(planner.Plan(request, models.Current).ToDecision());
 
-    public Task<GetStatsResponse> GetStatsAsync(GetStatsRequest request, ServerCallContext context) =>
+    public override Task<GetStatsResponse> GetStats(GetStatsRequest request, ServerCallContext context) =>
         Task.FromResult(stats.Query(request, (uint)Math.Max(0, states.TotalInFlight)));
 
-    public Task<ResetStatsResponse> ResetStatsAsync(ResetStatsRequest request, ServerCallContext context)
+    public override Task<ResetStatsResponse> ResetStats(ResetStatsRequest request, ServerCallContext context)
     {
         ResetStatsResponse response = stats.Reset();
         events.Publish(new Event { StatsReset = new StatsReset { WindowStartUnixMs = response.WindowStartUnixMs } });
         return Task.FromResult(response);
     }
 
-    public Task<ListProvidersResponse> ListProvidersAsync(ListProvidersRequest request, ServerCallContext context)
+    public override Task<ListProvidersResponse> ListProviders(ListProvidersRequest request, ServerCallContext context)
     {
         RuntimeModel model = models.Current;
         Ledger.LedgerHealth store = ledger.Health;
@@ -105,14 +94,14 @@ public sealed class RouterService(
         return Task.FromResult(response);
     }
 
-    public async Task WatchEventsAsync(WatchEventsRequest request, IServerStreamWriter<Event> writer, ServerCallContext context)
+    public override async Task WatchEvents(WatchEventsRequest request, IServerStreamWriter<Event> responseStream, ServerCallContext context)
     {
         using EventSubscription subscription = events.Subscribe(request.Kinds);
         CancellationToken token = context.CancellationToken;
         while (true)
         {
             Event evt = await subscription.ReadAsync(token).ConfigureAwait(false);
-            await writer.WriteAsync(evt, token).ConfigureAwait(false);
+            await responseStream.WriteAsync(evt, token).ConfigureAwait(false);
         }
     }
 

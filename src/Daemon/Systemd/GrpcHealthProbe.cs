@@ -1,20 +1,19 @@
-using System.Net;
 using System.Net.Sockets;
-using Cortex.Llm.Wire;
-using Google.Protobuf;
+using Grpc.Core;
 using Grpc.Health.V1;
+using Grpc.Net.Client;
 
 namespace Cortex.Llmd.Systemd;
 
 /// <summary>
-/// A grpc.health.v1.Health/Check sent to our own Unix socket: it goes through Kestrel, the caller
-/// identity middleware, the gRPC wire layer and the handler, exactly like a client's request.
+/// A grpc.health.v1.Health/Check sent to our own Unix socket through the generated health client: it
+/// goes through Kestrel, the caller identity middleware, grpc-dotnet and the health service, exactly
+/// like a client's request.
 /// </summary>
 public sealed class GrpcHealthProbe : ILivenessProbe, IDisposable
 {
-    private const string CheckPath = "/grpc.health.v1.Health/Check";
-    private static readonly byte[] Body = Frame(new HealthCheckRequest().ToByteArray());
-    private readonly HttpClient _http;
+    private readonly GrpcChannel _channel;
+    private readonly Grpc.Health.V1.Health.HealthClient _client;
 
     public GrpcHealthProbe(string socketPath)
     {
@@ -38,45 +37,22 @@ public sealed class GrpcHealthProbe : ILivenessProbe, IDisposable
                 }
             },
         };
-        _http = new HttpClient(handler) { BaseAddress = new Uri("http://localhost"), Timeout = Timeout.InfiniteTimeSpan };
+        _channel = GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
+        _client = new Grpc.Health.V1.Health.HealthClient(_channel);
     }
 
     public async Task<bool> CheckAsync(CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, CheckPath)
-        {
-            Version = HttpVersion.Version20,
-            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Content = new ByteArrayContent(Body),
-        };
-        request.Content.Headers.TryAddWithoutValidation("Content-Type", GrpcProtocol.ContentType);
-        request.Headers.TryAddWithoutValidation("te", "trailers");
         try
         {
-            using HttpResponseMessage response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            byte[] bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            string? status = response.TrailingHeaders.TryGetValues(GrpcProtocol.StatusHeader, out IEnumerable<string>? values)
-                || response.Headers.TryGetValues(GrpcProtocol.StatusHeader, out values)
-                ? values.FirstOrDefault()
-                : null;
-            return response.StatusCode == HttpStatusCode.OK && status == "0"
-                && bytes.Length >= GrpcFrame.HeaderSize
-                && HealthCheckResponse.Parser.ParseFrom(bytes, GrpcFrame.HeaderSize, bytes.Length - GrpcFrame.HeaderSize).Status
-                    == HealthCheckResponse.Types.ServingStatus.Serving;
+            HealthCheckResponse response = await _client.CheckAsync(new HealthCheckRequest(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return response.Status == HealthCheckResponse.Types.ServingStatus.Serving;
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidProtocolBufferException)
+        catch (RpcException)
         {
             return false;
         }
     }
 
-    private static byte[] Frame(byte[] payload)
-    {
-        byte[] framed = new byte[GrpcFrame.HeaderSize + payload.Length];
-        GrpcFrame.WriteHeader(framed, compressed: false, payload.Length);
-        payload.CopyTo(framed, GrpcFrame.HeaderSize);
-        return framed;
-    }
-
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _channel.Dispose();
 }

@@ -1,9 +1,8 @@
 using System.Net.Sockets;
 using System.Text;
 using Cortex.Llm.V1;
-using Cortex.Llm.Wire;
 using Cortex.Llmd.Tests.Support;
-using Google.Protobuf;
+using Grpc.Core;
 
 namespace Cortex.Llmd.Tests.Functional;
 
@@ -64,13 +63,13 @@ public class BadInputTests
     [Test]
     public async Task Complete_UnknownTaskType_ReturnsInvalidArgumentNamingIt()
     {
-        using var client = new RawGrpcClient(_daemon.SocketPath);
+        using Grpc.Net.Client.GrpcChannel channel = DaemonChannel.For(_daemon.SocketPath);
         var request = new CompleteRequest { TaskType = (TaskType)42, Messages = { new Message { Role = Role.User, Content = "hi" } } };
 
-        RawResponse response = await client.SendAsync("/cortex.llm.v1.Router/Complete", RawGrpcClient.Frame(request));
+        RpcException ex = (await Assert.ThrowsAsync<RpcException>(async () => await new Router.RouterClient(channel).CompleteAsync(request)))!;
 
-        Assert.That(response.Status, Is.EqualTo(GrpcStatusCode.InvalidArgument));
-        Assert.That(response.Message, Is.EqualTo("unknown task type 42"));
+        Assert.That(ex.StatusCode, Is.EqualTo(StatusCode.InvalidArgument));
+        Assert.That(ex.Status.Detail, Is.EqualTo("unknown task type 42"));
     }
 
     [Test]
@@ -80,17 +79,16 @@ public class BadInputTests
         // A valid protobuf of another message type parses with unknown fields: no messages means INVALID_ARGUMENT.
         RawResponse response = await client.SendAsync("/cortex.llm.v1.Router/Complete", RawGrpcClient.Frame(new GetStatsRequest { SinceUnixMs = 5 }));
 
-        Assert.That(response.Status, Is.EqualTo(GrpcStatusCode.InvalidArgument));
+        Assert.That(response.Status, Is.EqualTo(StatusCode.InvalidArgument));
         Assert.That(response.Message, Does.Contain("messages must not be empty"));
         await AssertServingAsync();
     }
 
     private async Task AssertServingAsync()
     {
-        using var client = new RawGrpcClient(_daemon.SocketPath);
+        using Grpc.Net.Client.GrpcChannel channel = DaemonChannel.For(_daemon.SocketPath);
         var request = new CompleteRequest { Messages = { new Message { Role = Role.User, Content = "still there?" } } };
-        RawResponse response = await client.SendAsync("/cortex.llm.v1.Router/Complete", RawGrpcClient.Frame(request));
-        Assert.That(response.Status, Is.EqualTo(GrpcStatusCode.OK));
-        Assert.That(CompleteResponse.Parser.ParseFrom(response.Messages[0]).Content, Is.EqualTo("Hello from mock-1: still there?"));
+        CompleteResponse response = await new Router.RouterClient(channel).CompleteAsync(request);
+        Assert.That(response.Content, Is.EqualTo("Hello from mock-1: still there?"));
     }
 }

@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using Cortex.Llm.V1;
-using Cortex.Llm.Wire;
 using Cortex.Llmd.Tests.Support;
 
 namespace Cortex.Llmd.Tests.Hosting;
@@ -87,9 +86,9 @@ public class DaemonProcessTests
         Assert.That(await second.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(73));
         Assert.That(second.Stderr, Does.Contain("already serving " + socket));
         Assert.That(first.HasExited, Is.False);
-        using var client = new RawGrpcClient(socket);
-        RawResponse health = await client.SendAsync("/grpc.health.v1.Health/Check", RawGrpcClient.Frame(new global::Grpc.Health.V1.HealthCheckRequest()));
-        Assert.That(health.Status, Is.EqualTo(GrpcStatusCode.OK));
+        using Grpc.Net.Client.GrpcChannel channel = DaemonChannel.For(socket);
+        global::Grpc.Health.V1.HealthCheckResponse health = await new global::Grpc.Health.V1.Health.HealthClient(channel).CheckAsync(new global::Grpc.Health.V1.HealthCheckRequest());
+        Assert.That(health.Status, Is.EqualTo(global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving));
     }
 
     [Test]

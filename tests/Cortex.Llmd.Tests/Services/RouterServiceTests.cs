@@ -1,8 +1,8 @@
 using Cortex.Llm.V1;
-using Cortex.Llm.Wire;
 using Cortex.Llmd.Events;
 using Cortex.Llmd.Tests.Support;
-using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Cortex.Llmd.Tests.Services;
@@ -11,28 +11,22 @@ namespace Cortex.Llmd.Tests.Services;
 public class RouterServiceTests
 {
     private TestDaemon _daemon = null!;
-    private RawGrpcClient _client = null!;
+    private GrpcChannel _channel = null!;
+    private Router.RouterClient _client = null!;
 
     [OneTimeSetUp]
     public async Task Start()
     {
         _daemon = await TestDaemon.StartAsync();
-        _client = new RawGrpcClient(_daemon.SocketPath);
+        _channel = DaemonChannel.For(_daemon.SocketPath);
+        _client = new Router.RouterClient(_channel);
     }
 
     [OneTimeTearDown]
     public async Task Stop()
     {
-        _client.Dispose();
+        _channel.Dispose();
         await _daemon.DisposeAsync();
-    }
-
-    private async Task<(RawResponse Raw, T Message)> Call<T>(string method, IMessage request, MessageParser<T> parser, params KeyValuePair<string, string>[] headers)
-        where T : IMessage<T>
-    {
-        RawResponse raw = await _client.SendAsync("/cortex.llm.v1.Router/" + method, RawGrpcClient.Frame(request), headers: headers);
-        Assert.That(raw.Status, Is.EqualTo(GrpcStatusCode.OK), raw.Message);
-        return (raw, parser.ParseFrom(raw.Messages.Single()));
     }
 
     private static CompleteRequest Ask(string prompt, string route = "") =>
@@ -44,7 +38,7 @@ public class RouterServiceTests
         EventHub hub = _daemon.App.Services.GetRequiredService<EventHub>();
         using EventSubscription events = hub.Subscribe([EventKind.RequestFinished]);
 
-        await Call("Complete", Ask("who am I"), CompleteResponse.Parser);
+        await _client.CompleteAsync(Ask("who am I"));
 
         Event finished = await events.ReadAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
         Assert.That(finished.RequestFinished.Caller.Pid, Is.EqualTo((uint)Environment.ProcessId));
@@ -58,32 +52,37 @@ public class RouterServiceTests
     public async Task Complete_CallerRequestIdAndCorrelation_AreEchoed()
     {
         byte[] correlation = [0, 255, 7, 128];
-        (RawResponse raw, CompleteResponse response) = await Call("Complete", Ask("id please"), CompleteResponse.Parser,
-            new("x-cortex-request-id", "caller-42"), new("x-cortex-correlation-bin", BinaryMetadata.Encode(correlation)));
+        using AsyncUnaryCall<CompleteResponse> call = _client.CompleteAsync(Ask("id please"), new Metadata
+        {
+            { "x-cortex-request-id", "caller-42" },
+            { "x-cortex-correlation-bin", correlation },
+        });
+        CompleteResponse response = await call;
+        Metadata headers = await call.ResponseHeadersAsync;
 
         Assert.That(response.RequestId, Is.EqualTo("caller-42"));
-        Assert.That(raw.Value("x-cortex-request-id"), Is.EqualTo("caller-42"));
-        Assert.That(BinaryMetadata.TryDecode(raw.Value("x-cortex-correlation-bin")!, out byte[] echoed), Is.True);
-        Assert.That(echoed, Is.EqualTo(correlation));
+        Assert.That(headers.GetValue("x-cortex-request-id"), Is.EqualTo("caller-42"));
+        Assert.That(headers.GetValueBytes("x-cortex-correlation-bin"), Is.EqualTo(correlation));
     }
 
     [Test]
     public async Task Complete_UnsafeRequestId_IsReplacedByGeneratedOne()
     {
-        (RawResponse raw, CompleteResponse response) = await Call("Complete", Ask("id"), CompleteResponse.Parser, new KeyValuePair<string, string>("x-cortex-request-id", "bad id; drop table"));
+        using AsyncUnaryCall<CompleteResponse> call = _client.CompleteAsync(Ask("id"), new Metadata { { "x-cortex-request-id", "bad id; drop table" } });
+        CompleteResponse response = await call;
 
         Assert.That(response.RequestId, Does.StartWith("req_"));
-        Assert.That(raw.Value("x-cortex-request-id"), Is.EqualTo(response.RequestId));
+        Assert.That((await call.ResponseHeadersAsync).GetValue("x-cortex-request-id"), Is.EqualTo(response.RequestId));
     }
 
     [Test]
     public async Task GetStats_AfterCalls_CountsThemByRoute()
     {
-        var before = (await Call("GetStats", new GetStatsRequest { GroupBy = GroupBy.Route }, GetStatsResponse.Parser)).Message;
-        await Call("Complete", Ask("a", "fallback"), CompleteResponse.Parser);
-        await Call("Complete", Ask("b", "fallback"), CompleteResponse.Parser);
+        GetStatsResponse before = await _client.GetStatsAsync(new GetStatsRequest { GroupBy = GroupBy.Route });
+        await _client.CompleteAsync(Ask("a", "fallback"));
+        await _client.CompleteAsync(Ask("b", "fallback"));
 
-        var after = (await Call("GetStats", new GetStatsRequest { GroupBy = GroupBy.Route }, GetStatsResponse.Parser)).Message;
+        GetStatsResponse after = await _client.GetStatsAsync(new GetStatsRequest { GroupBy = GroupBy.Route });
 
         StatsGroup Fallback(GetStatsResponse s) => s.Groups.FirstOrDefault(g => g.Key == "fallback") ?? new StatsGroup();
         Assert.That(Fallback(after).Requests - Fallback(before).Requests, Is.EqualTo(2));
@@ -95,11 +94,11 @@ public class RouterServiceTests
     [Test]
     public async Task Route_FallbackRoute_ListsChainWithoutCallingProviders()
     {
-        var before = (await Call("GetStats", new GetStatsRequest(), GetStatsResponse.Parser)).Message;
+        GetStatsResponse before = await _client.GetStatsAsync(new GetStatsRequest());
 
-        RoutingDecision decision = (await Call("Route", Ask("dry", "fallback"), RoutingDecision.Parser)).Message;
+        RoutingDecision decision = await _client.RouteAsync(Ask("dry", "fallback"));
 
-        var after = (await Call("GetStats", new GetStatsRequest(), GetStatsResponse.Parser)).Message;
+        GetStatsResponse after = await _client.GetStatsAsync(new GetStatsRequest());
         Assert.That(decision.Candidates.Select(c => $"{c.Provider}/{c.Model}"), Is.EqualTo(new[] { "broken/broken-1", "mock/mock-1" }));
         Assert.That(after.Total.Requests, Is.EqualTo(before.Total.Requests));
     }
@@ -107,10 +106,12 @@ public class RouterServiceTests
     [Test]
     public async Task ListProviders_AfterFailure_ShowsDegradedTargetWithError()
     {
-        RawResponse failed = await _client.SendAsync("/cortex.llm.v1.Router/Complete", RawGrpcClient.Frame(Ask("x", "broken")));
-        Assert.That(failed.Status, Is.EqualTo(GrpcStatusCode.Unavailable));
+        RpcException failed = (await Assert.ThrowsAsync<RpcException>(async () => await _client.CompleteAsync(Ask("x", "broken"))))!;
+        Assert.That(failed.StatusCode, Is.EqualTo(StatusCode.Unavailable));
+        AttemptLog attempts = AttemptLog.Parser.ParseFrom(failed.Trailers.GetValueBytes("x-cortex-attempts-bin"));
+        Assert.That(attempts.Attempts, Is.Not.Empty, "the attempt log rides in the trailer");
 
-        ListProvidersResponse providers = (await Call("ListProviders", new ListProvidersRequest(), ListProvidersResponse.Parser)).Message;
+        ListProvidersResponse providers = await _client.ListProvidersAsync(new ListProvidersRequest());
 
         ProviderTarget broken = providers.Providers.Single(p => p.Name == "broken").Targets.Single();
         Assert.That(broken.State, Is.EqualTo(ProviderState.Degraded));
@@ -122,10 +123,10 @@ public class RouterServiceTests
     [Test]
     public async Task ResetStats_NewWindow_PublishesEventAndZeroesCurrentTotals()
     {
-        await Call("Complete", Ask("count me"), CompleteResponse.Parser);
+        await _client.CompleteAsync(Ask("count me"));
 
-        ResetStatsResponse reset = (await Call("ResetStats", new ResetStatsRequest(), ResetStatsResponse.Parser)).Message;
-        GetStatsResponse now = (await Call("GetStats", new GetStatsRequest(), GetStatsResponse.Parser)).Message;
+        ResetStatsResponse reset = await _client.ResetStatsAsync(new ResetStatsRequest());
+        GetStatsResponse now = await _client.GetStatsAsync(new GetStatsRequest());
 
         Assert.That(reset.PreviousTotal.Requests, Is.GreaterThanOrEqualTo(1));
         Assert.That(now.Total.Requests, Is.Zero);

@@ -35,9 +35,16 @@ public sealed class DaemonProcess : IDisposable
         StartWith([], environment, args);
 
     /// <summary>Runs "launcher... dotnet cortex-llmd.dll args" (for example under systemd-socket-activate).</summary>
-    public static DaemonProcess StartWith(IReadOnlyList<string> launcher, IDictionary<string, string>? environment, params string[] args)
+    public static DaemonProcess StartWith(IReadOnlyList<string> launcher, IDictionary<string, string>? environment, params string[] args) =>
+        StartProgram(["dotnet", DaemonDll], launcher, environment, args);
+
+    /// <summary>Runs a native daemon binary (the AOT build) directly.</summary>
+    public static DaemonProcess StartExecutable(string path, IDictionary<string, string>? environment, params string[] args) =>
+        StartProgram([path], [], environment, args);
+
+    private static DaemonProcess StartProgram(IReadOnlyList<string> program, IReadOnlyList<string> launcher, IDictionary<string, string>? environment, string[] args)
     {
-        var info = new ProcessStartInfo(launcher.Count > 0 ? launcher[0] : "dotnet")
+        var info = new ProcessStartInfo(launcher.Count > 0 ? launcher[0] : program[0])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
@@ -48,12 +55,11 @@ public sealed class DaemonProcess : IDisposable
             info.ArgumentList.Add(arg);
         }
 
-        if (launcher.Count > 0)
+        foreach (string part in launcher.Count > 0 ? program : program.Skip(1))
         {
-            info.ArgumentList.Add("dotnet");
+            info.ArgumentList.Add(part);
         }
 
-        info.ArgumentList.Add(DaemonDll);
         foreach (string arg in args)
         {
             info.ArgumentList.Add(arg);

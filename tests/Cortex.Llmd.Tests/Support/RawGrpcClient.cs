@@ -1,8 +1,9 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
-using Cortex.Llm.Wire;
 using Google.Protobuf;
+using Grpc.Core;
 
 namespace Cortex.Llmd.Tests.Support;
 
@@ -10,10 +11,11 @@ namespace Cortex.Llmd.Tests.Support;
 public sealed record RawResponse(HttpStatusCode HttpStatus, HttpResponseHeaders Headers, HttpContentHeaders ContentHeaders, IReadOnlyList<byte[]> Messages, HttpResponseHeaders Trailers)
 {
     /// <summary>grpc-status from the trailers, or from the headers of a trailers-only response.</summary>
-    public GrpcStatusCode? Status =>
-        Value(GrpcProtocol.StatusHeader) is { } s ? (GrpcStatusCode)int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : null;
+    public StatusCode? Status =>
+        Value("grpc-status") is { } s ? (StatusCode)int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : null;
 
-    public string Message => GrpcMessageEncoding.Decode(Value(GrpcProtocol.MessageHeader));
+    /// <summary>grpc-message, percent-decoded.</summary>
+    public string Message => Uri.UnescapeDataString(Value("grpc-message") ?? string.Empty);
 
     public string? Value(string name) =>
         Trailers.TryGetValues(name, out IEnumerable<string>? t) ? string.Join(",", t)
@@ -22,11 +24,14 @@ public sealed record RawResponse(HttpStatusCode HttpStatus, HttpResponseHeaders 
 }
 
 /// <summary>
-/// An HTTP/2 client over a Unix socket that sends exactly the bytes a test asks for, so the wire layer
-/// can be fed malformed frames a real gRPC client would never produce.
+/// An HTTP/2 client over a Unix socket that sends exactly the bytes a test asks for, so the server can
+/// be fed malformed frames and protocol versions a real gRPC client would never produce. Well-formed
+/// calls go through the generated clients (<see cref="DaemonChannel"/>) instead.
 /// </summary>
 public sealed class RawGrpcClient : IDisposable
 {
+    public const int FrameHeaderSize = 5;
+
     private readonly HttpClient _http;
 
     public RawGrpcClient(string socketPath, Version? version = null)
@@ -48,16 +53,23 @@ public sealed class RawGrpcClient : IDisposable
 
     public static byte[] Frame(IMessage message) => Frame(message.ToByteArray());
 
+    /// <summary>The gRPC length-prefixed message: a compressed flag, a big-endian length, the payload.</summary>
     public static byte[] Frame(byte[] payload, bool compressed = false)
     {
-        byte[] framed = new byte[GrpcFrame.HeaderSize + payload.Length];
-        GrpcFrame.WriteHeader(framed, compressed, payload.Length);
-        payload.CopyTo(framed, GrpcFrame.HeaderSize);
+        byte[] framed = new byte[FrameHeaderSize + payload.Length];
+        framed[0] = compressed ? (byte)1 : (byte)0;
+        BinaryPrimitives.WriteUInt32BigEndian(framed.AsSpan(1), (uint)payload.Length);
+        payload.CopyTo(framed, FrameHeaderSize);
         return framed;
     }
 
+    public Task<RawResponse> SendAsync(
+        string path, byte[] body, string contentType = "application/grpc", IEnumerable<KeyValuePair<string, string>>? headers = null, HttpMethod? method = null) =>
+        SendAsync(path, new ByteArrayContent(body), contentType, headers, method);
+
+    /// <summary>Sends any content, for example one that holds its bytes back until a deadline passed.</summary>
     public async Task<RawResponse> SendAsync(
-        string path, byte[] body, string contentType = "application/grpc", IEnumerable<KeyValuePair<string, string>>? headers = null, HttpMethod? method = null)
+        string path, HttpContent body, string contentType = "application/grpc", IEnumerable<KeyValuePair<string, string>>? headers = null, HttpMethod? method = null)
     {
         using var request = new HttpRequestMessage(method ?? HttpMethod.Post, path)
         {
@@ -66,7 +78,7 @@ public sealed class RawGrpcClient : IDisposable
         };
         if (method != HttpMethod.Get)
         {
-            request.Content = new ByteArrayContent(body);
+            request.Content = body;
             request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         }
 
@@ -77,7 +89,17 @@ public sealed class RawGrpcClient : IDisposable
         }
 
         using HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        byte[] bytes = await response.Content.ReadAsByteArrayAsync();
+        byte[] bytes;
+        try
+        {
+            bytes = await response.Content.ReadAsByteArrayAsync();
+        }
+        catch (HttpRequestException)
+        {
+            // The server reset the stream after a trailers-only answer (a passed deadline does that): keep the headers.
+            bytes = [];
+        }
+
         return new RawResponse(response.StatusCode, response.Headers, response.Content.Headers, SplitFrames(bytes), response.TrailingHeaders);
     }
 
@@ -85,11 +107,16 @@ public sealed class RawGrpcClient : IDisposable
     {
         var messages = new List<byte[]>();
         int offset = 0;
-        while (offset + GrpcFrame.HeaderSize <= bytes.Length)
+        while (offset + FrameHeaderSize <= bytes.Length)
         {
-            int length = (bytes[offset + 1] << 24) | (bytes[offset + 2] << 16) | (bytes[offset + 3] << 8) | bytes[offset + 4];
-            messages.Add(bytes.AsSpan(offset + GrpcFrame.HeaderSize, length).ToArray());
-            offset += GrpcFrame.HeaderSize + length;
+            int length = (int)BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(offset + 1));
+            if (length > bytes.Length - offset - FrameHeaderSize)
+            {
+                break;
+            }
+
+            messages.Add(bytes.AsSpan(offset + FrameHeaderSize, length).ToArray());
+            offset += FrameHeaderSize + length;
         }
 
         return messages;

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Cortex.Llm.V1;
-using Cortex.Llm.Wire;
 using Cortex.Llmd.Systemd;
 using Cortex.Llmd.Tests.Support;
 using Grpc.Health.V1;
@@ -50,7 +49,7 @@ public class SystemdFunctionalTests
         return path;
     }
 
-    private static async Task<GrpcStatusCode?> HealthCheck(string socket)
+    private static async Task<global::Grpc.Core.StatusCode?> HealthCheck(string socket)
     {
         using var client = new RawGrpcClient(socket);
         RawResponse response = await client.SendAsync("/grpc.health.v1.Health/Check", RawGrpcClient.Frame(new HealthCheckRequest()));
@@ -61,7 +60,7 @@ public class SystemdFunctionalTests
     {
         using var client = new RawGrpcClient(socket);
         RawResponse response = await client.SendAsync("/cortex.llm.v1.Router/ListProviders", RawGrpcClient.Frame(new ListProvidersRequest()));
-        Assert.That(response.Status, Is.EqualTo(GrpcStatusCode.OK), response.Message);
+        Assert.That(response.Status, Is.EqualTo(global::Grpc.Core.StatusCode.OK), response.Message);
         return [.. ListProvidersResponse.Parser.ParseFrom(response.Messages[0]).Providers.Select(p => p.Name)];
     }
 
@@ -89,7 +88,7 @@ public class SystemdFunctionalTests
             await Task.Delay(20);
         }
 
-        Assert.That(await HealthCheck(socket), Is.EqualTo(GrpcStatusCode.OK), daemon.Stderr);
+        Assert.That(await HealthCheck(socket), Is.EqualTo(global::Grpc.Core.StatusCode.OK), daemon.Stderr);
         Assert.That(await ProviderNames(socket), Does.Contain("drip"));
         Assert.That(daemon.Stderr, Does.Contain("Execing dotnet"), "the tool exec'd the daemon in place, so LISTEN_PID is its pid");
 
@@ -115,7 +114,7 @@ public class SystemdFunctionalTests
             await Task.Delay(20);
         }
 
-        Assert.That(await HealthCheck(socket), Is.EqualTo(GrpcStatusCode.OK), daemon.Stderr);
+        Assert.That(await HealthCheck(socket), Is.EqualTo(global::Grpc.Core.StatusCode.OK), daemon.Stderr);
         Assert.That(daemon.Stderr, Does.Contain($"serving on {socket} (fd 4 from systemd)"));
         daemon.Signal(Sigterm);
         Assert.That(await daemon.WaitForExitAsync(Wait), Is.Zero, daemon.Stderr);
@@ -135,9 +134,9 @@ public class SystemdFunctionalTests
         string ready = await listener.ReceiveAsync(Wait);
         TestContext.Out.WriteLine($"start to READY (framework-dependent build): {clock.ElapsedMilliseconds} ms");
         // The instant READY arrives, the socket must already answer a real call.
-        GrpcStatusCode? status = await HealthCheck(socket);
+        global::Grpc.Core.StatusCode? status = await HealthCheck(socket);
         Assert.That(ready, Is.EqualTo("READY=1"));
-        Assert.That(status, Is.EqualTo(GrpcStatusCode.OK));
+        Assert.That(status, Is.EqualTo(global::Grpc.Core.StatusCode.OK));
         Assert.That(daemon.Stderr, Does.Match(@"<6>Cortex.Llmd\[200\] cortex-llmd \S+ serving on "), "journald lines under systemd");
 
         Pid1Daemon.Signal(daemon, Sigterm);
@@ -157,7 +156,7 @@ public class SystemdFunctionalTests
             new Dictionary<string, string> { ["NOTIFY_SOCKET"] = listener.Address }, "--config", config, "--socket", socket);
 
         await daemon.WaitUntilServingAsync(socket, Wait);
-        Assert.That(await HealthCheck(socket), Is.EqualTo(GrpcStatusCode.OK));
+        Assert.That(await HealthCheck(socket), Is.EqualTo(global::Grpc.Core.StatusCode.OK));
         Assert.That(() => listener.ReceiveAsync(TimeSpan.FromSeconds(1)), Throws.InstanceOf<TimeoutException>(), "not systemd's child, not PID 1: no sd_notify");
         daemon.Signal(Sigterm);
         Assert.That(await daemon.WaitForExitAsync(Wait), Is.Zero, daemon.Stderr);
@@ -259,7 +258,7 @@ public class SystemdFunctionalTests
         daemon.Signal(Sigterm);
 
         RawResponse response = await stream;
-        Assert.That(response.Status, Is.EqualTo(GrpcStatusCode.OK), response.Message);
+        Assert.That(response.Status, Is.EqualTo(global::Grpc.Core.StatusCode.OK), response.Message);
         List<CompleteChunk> chunks = [.. response.Messages.Select(m => CompleteChunk.Parser.ParseFrom(m))];
         Assert.That(string.Concat(chunks.Select(c => c.ContentDelta)), Is.EqualTo(string.Concat(Enumerable.Repeat("drip ", 150))));
         Assert.That(chunks[^1].KindCase, Is.EqualTo(CompleteChunk.KindOneofCase.Final));

@@ -376,7 +376,8 @@ async function caseCancelStream(ctx, observed) {
 
 async function caseUnimplemented(ctx, observed) {
   const identity = (x) => x;
-  for (const [method, name] of [['/cortex.llm.v1.Router/NoSuchMethod', 'NoSuchMethod'], ['/no.such.Service/Method', 'no.such.Service']]) {
+  // grpc-dotnet's standard details say which part is unknown: the method of a served service, or the service.
+  for (const [method, name] of [['/cortex.llm.v1.Router/NoSuchMethod', 'Method is unimplemented'], ['/no.such.Service/Method', 'Service is unimplemented']]) {
     const { response, error } = await new Promise((resolve) => {
       ctx.raw.makeUnaryRequest(method, identity, identity, Buffer.alloc(0), { deadline: deadlineIn(RPC_TIMEOUT_MS) }, (e, res) =>
         resolve({ response: res, error: e }),
@@ -384,7 +385,7 @@ async function caseUnimplemented(ctx, observed) {
     });
     observed[method] = { status: error ? statusName(error.code) : `answered ${response?.length} bytes`, details: error ? error.details : null };
     expectStatus(error, grpc.status.UNIMPLEMENTED, method);
-    expect((error.details ?? '').includes(name), `${method}: details ${JSON.stringify(error.details)} do not name ${name}`);
+    expect((error.details ?? '').includes(name), `${method}: details ${JSON.stringify(error.details)} do not say ${name}`);
   }
 }
 

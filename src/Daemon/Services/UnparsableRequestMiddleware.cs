@@ -1,0 +1,28 @@
+using Google.Protobuf;
+using Grpc.AspNetCore.Server;
+using Grpc.Core;
+using Microsoft.AspNetCore.Http;
+
+namespace Cortex.Llmd.Services;
+
+/// <summary>
+/// grpc-dotnet answers a request message that is not valid protobuf with UNKNOWN ("Exception was thrown
+/// by handler"), which would blame the daemon for the caller's bytes. The library parses the message
+/// before any interceptor runs, so the status is corrected here: the message is read before anything is
+/// written, so the answer is trailers-only and still unsent when the endpoint returns.
+/// </summary>
+public static class UnparsableRequestMiddleware
+{
+    public const string Detail = "Request message is not valid protobuf.";
+
+    public static async Task InvokeAsync(HttpContext context, RequestDelegate next)
+    {
+        await next(context).ConfigureAwait(false);
+        if (!context.Response.HasStarted
+            && context.Features.Get<IServerCallContextFeature>()?.ServerCallContext.Status is { StatusCode: StatusCode.Unknown, DebugException: InvalidProtocolBufferException })
+        {
+            context.Response.Headers["grpc-status"] = ((int)StatusCode.InvalidArgument).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.Response.Headers["grpc-message"] = Detail;
+        }
+    }
+}
