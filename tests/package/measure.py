@@ -4,9 +4,13 @@
   measure.py calls SOCKET COUNT SECONDS
       Calls grpc.health.v1.Health/Check COUNT times over the Unix socket, WINDOW calls in flight, and
       stops early after SECONDS. Prints "calls N seconds S errors E".
+  measure.py runs COUNT COMMAND...
+      Runs COMMAND COUNT times; prints the median wall time, the median CPU time (user + system) and
+      the fastest wall time: "wall_ms W cpu_ms C fastest_wall_ms F".
   measure.py ready SECONDS COMMAND...
       Binds a NOTIFY_SOCKET datagram socket, takes a monotonic timestamp, starts COMMAND with
-      NOTIFY_SOCKET set, and waits for a datagram carrying READY=1. Then sends SIGTERM (to COMMAND's
+      NOTIFY_SOCKET set (an argument "NOTIFY_SOCKET=@" becomes NOTIFY_SOCKET=PATH, for env -i), and
+      waits for a datagram carrying READY=1. Then sends SIGTERM (to COMMAND's
       children when it is a launcher like `unshare --fork`) and waits.
       Prints "ready_ms M exit X", or "ready_ms none exit X" when READY=1 never came.
 
@@ -14,6 +18,7 @@ Health/Check is called without generated stubs: its request (empty service name)
 message, so the bytes on the wire are b"" and the answer is printed only by its length.
 """
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -82,6 +87,8 @@ def ready(seconds, command):
     os.chmod(path, 0o777)  # the daemon runs as its service user
     listener.settimeout(0.05)
     env = dict(os.environ, NOTIFY_SOCKET=path)
+    # For a command that clears its environment (env -i ...): NOTIFY_SOCKET=@ in its arguments.
+    command = [f"NOTIFY_SOCKET={path}" if arg == "NOTIFY_SOCKET=@" else arg for arg in command]
     t0 = time.monotonic_ns()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ready_ns = None
@@ -107,9 +114,28 @@ def ready(seconds, command):
     print(f"ready_ms {shown} exit {code}")
 
 
+def runs(count, command):
+    """Wall and CPU time (user + system) of COUNT runs of COMMAND as a new process: the CPU time
+    says what the wall time would be on an idle machine, the wall time what a user waits here."""
+    walls, cpus = [], []
+    for _ in range(count):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.monotonic_ns()
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        walls.append((time.monotonic_ns() - t0) / 1e6)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append((after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000)
+    walls.sort()
+    cpus.sort()
+    middle = count // 2
+    print(f"wall_ms {walls[middle]:.1f} cpu_ms {cpus[middle]:.1f} fastest_wall_ms {walls[0]:.1f}")
+
+
 def main():
     if len(sys.argv) >= 5 and sys.argv[1] == "calls":
         calls(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
+    elif len(sys.argv) >= 4 and sys.argv[1] == "runs":
+        runs(int(sys.argv[2]), sys.argv[3:])
     elif len(sys.argv) >= 4 and sys.argv[1] == "ready":
         ready(float(sys.argv[2]), sys.argv[3:])
     else:
