@@ -37,12 +37,17 @@ public sealed class DaemonProcess : IDisposable
     /// <summary>Runs "launcher... dotnet cortex-llmd.dll args" (for example under systemd-socket-activate).</summary>
     public static DaemonProcess StartWith(IReadOnlyList<string> launcher, IDictionary<string, string>? environment, params string[] args)
     {
-        var info = new ProcessStartInfo(launcher.Count > 0 ? launcher[0] : "dotnet")
+        // Through env --default-signal: a test run started with nohup or in the background hands its
+        // ignored SIGHUP/SIGINT down across exec, and a daemon that ignores SIGHUP never reloads. env
+        // execs the launcher, so the pid stays the launcher's.
+        var info = new ProcessStartInfo("/usr/bin/env")
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
+        info.ArgumentList.Add("--default-signal");
+        info.ArgumentList.Add(launcher.Count > 0 ? launcher[0] : "dotnet");
         foreach (string arg in launcher.Skip(1))
         {
             info.ArgumentList.Add(arg);
