@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Builds artifacts/cortex-llmd_<version>_amd64.deb and checks it with lintian.
-#   1. restores the daemon and the CLI for linux-x64 into artifacts/nuget (the only network step:
-#      the NuGet registry);
+#   1. restores the daemon and the CLI for linux-x64 Native AOT (ILCompiler and the runtime packs
+#      come with it) into artifacts/nuget (the only network step: the NuGet registry);
 #   2. assembles a build tree in a temporary directory (the sources, packaging/debian as debian/,
 #      the top-level units, a debian/changelog generated from Directory.Build.props' VersionPrefix,
 #      the one place the version lives);
-#   3. runs dpkg-buildpackage -us -uc -b there; debian/rules publishes offline (--no-restore);
+#   3. runs dpkg-buildpackage -us -uc -b there; debian/rules publishes both as Native AOT offline
+#      (--no-restore), linked by gcc;
 #   4. runs lintian: any error or unexplained warning fails the build.
-# Usage: packaging/build-deb.sh [--no-lintian]. Installs debhelper/lintian with apt when missing
-# (as root).
+# Usage: packaging/build-deb.sh [--no-lintian]. Installs debhelper, lintian and the AOT link's
+# toolchain (Build-Depends: gcc, libc6-dev, zlib1g-dev) with apt when missing (as root).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -20,6 +21,13 @@ command -v dpkg-buildpackage >/dev/null || need+=(dpkg-dev)
 command -v dh >/dev/null || need+=(debhelper)
 [ -e /usr/share/perl5/Debian/Debhelper/Sequence/installsysusers.pm ] || need+=(debhelper)
 [ "$run_lintian" = 1 ] && { command -v lintian >/dev/null || need+=(lintian); }
+# The AOT link: gcc drives it (clang is looked for first; only clang-14 exists here), objcopy
+# strips, libc6-dev brings crt*.o and libc/libm/librt/libdl to link against, zlib1g-dev the libz.
+command -v gcc >/dev/null || need+=(gcc)
+command -v objcopy >/dev/null || need+=(binutils)
+for dev in libc6-dev zlib1g-dev; do
+  dpkg-query -W -f='${db:Status-Status}' "$dev" 2>/dev/null | grep -qx installed || need+=("$dev")
+done
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "build-deb: missing ${need[*]}; install them (apt-get install ${need[*]})" >&2
@@ -65,13 +73,12 @@ cortex-llmd ($version) unstable; urgency=medium
 CHANGELOG
 
 start=$(date +%s)
-echo "build-deb: restoring linux-x64 packages into artifacts/nuget"
+echo "build-deb: restoring linux-x64 Native AOT packages into artifacts/nuget"
 for project in src/Daemon/Cortex.Llmd.csproj src/Client/cortex-llm/cortex-llm.csproj; do
-  dotnet restore "$tree/$project" -r linux-x64 --packages "$nuget" \
-    -p:SelfContained=true -p:PublishReadyToRun=true -v quiet -nologo
+  dotnet restore "$tree/$project" -r linux-x64 --packages "$nuget" -p:PublishAot=true -v quiet -nologo
 done
 
-echo "build-deb: dpkg-buildpackage (offline publish)"
+echo "build-deb: dpkg-buildpackage (offline Native AOT publish)"
 (cd "$tree" && dpkg-buildpackage -us -uc -b) > "$tmp/build.log" 2>&1 || {
   tail -n 60 "$tmp/build.log" >&2
   echo "build-deb: dpkg-buildpackage failed" >&2

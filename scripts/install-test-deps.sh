@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the interop tests (tests/Cortex.Llmd.Tests/Interop) need, when it is missing:
 #   - Debian's python3-grpcio and python3-grpc-tools, for /usr/bin/python3;
-#   - the Node client's packages (npm ci from tests/interop/node/package-lock.json).
+#   - the Node client's packages (npm ci from tests/interop/node/package-lock.json);
+#   - the Native AOT link's toolchain (gcc, libc6-dev, zlib1g-dev: the package's Build-Depends), which the
+#     package test's build needs (ILCompiler looks for clang, then falls back to gcc).
 # Idempotent: does nothing when everything is present and current. Fails loudly (non-zero) when
 # something cannot be installed. Run it before `dotnet test`; the tests themselves never install.
 set -euo pipefail
@@ -62,6 +64,23 @@ install_node() {
     || die "the Node client's packages do not load after npm ci"
 }
 
+aot_toolchain_ok() {
+  command -v gcc >/dev/null 2>&1 && command -v objcopy >/dev/null 2>&1 \
+    && [ "$(dpkg-query -W -f='${db:Status-Status}\n' libc6-dev zlib1g-dev 2>/dev/null | grep -cx installed)" = 2 ]
+}
+
+install_aot_toolchain() {
+  if aot_toolchain_ok; then
+    log "aot: gcc, objcopy, libc6-dev and zlib1g-dev are present"
+    return
+  fi
+  log "aot: installing gcc, libc6-dev and zlib1g-dev (the Native AOT link)"
+  as_root apt-get update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y gcc libc6-dev zlib1g-dev binutils
+  aot_toolchain_ok || die "gcc, objcopy, libc6-dev or zlib1g-dev still missing after the install"
+}
+
 install_python
 install_node
-log "interop test dependencies are in place"
+install_aot_toolchain
+log "test dependencies are in place"

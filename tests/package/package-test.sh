@@ -5,8 +5,10 @@
 # permissions, ownership, the conffile and the system user; runs the installed daemon the way
 # cortex-llmd.service would (its ExecStart as user cortex-llmd, group cortex, the unit's UMask and
 # environment, a socket in a private directory) and calls it with the installed cortex-llm; prints
-# start-to-listening time and idle RSS; then dpkg -r (config and state kept) and dpkg -P (config and
-# state removed, user kept) and looks for residue. Any failed check exits 1.
+# issue 9's four targets beside what it measured (idle RSS, RSS after 100,000 Health/Check calls from
+# python3-grpcio, `cortex-llm health` as a new process, exec to READY=1 under a new PID namespace);
+# then dpkg -r (config and state kept) and dpkg -P (config and state removed, user kept) and looks for
+# residue. Any failed check exits 1; the targets are printed, not asserted.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 pkg=cortex-llmd
@@ -18,6 +20,12 @@ die() { echo "package-test: $*" >&2; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (it installs and purges the package)"
 command -v setpriv >/dev/null || die "setpriv (util-linux) is missing"
+command -v unshare >/dev/null || die "unshare (util-linux) is missing"
+# The call-loop measurement uses Debian's grpcio (scripts/install-test-deps.sh installs it too).
+if ! /usr/bin/python3 -c 'import grpc' 2>/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-grpcio >/dev/null \
+    || die "cannot install python3-grpcio"
+fi
 
 if [ $# -ge 1 ]; then
   deb="$(readlink -f "$1")"
@@ -75,6 +83,10 @@ echo "== files and permissions"
 mode_owner() { stat -c '%a %U:%G' "$1" 2>/dev/null; }
 check "/usr/lib/cortex-llmd/cortex-llmd is 755 root:root" test "$(mode_owner /usr/lib/cortex-llmd/cortex-llmd)" = "755 root:root"
 check "/usr/lib/cortex-llmd/cli/cortex-llm is 755 root:root" test "$(mode_owner /usr/lib/cortex-llmd/cli/cortex-llm)" = "755 root:root"
+check "Native AOT: no .NET assemblies in the package" bash -c "! dpkg -L $pkg | grep -q '\.dll\$'"
+for binary in /usr/lib/cortex-llmd/cortex-llmd /usr/lib/cortex-llmd/cli/cortex-llm; do
+  check "$binary finds every shared library it needs" bash -c "ldd $binary && ! ldd $binary | grep -q 'not found'"
+done
 check "/usr/bin/cortex-llm links to the CLI" test "$(readlink -f /usr/bin/cortex-llm)" = /usr/lib/cortex-llmd/cli/cortex-llm
 for unit in cortex-llmd.service cortex-llmd.socket; do
   check "/usr/lib/systemd/system/$unit is 644 root:root" test "$(mode_owner /usr/lib/systemd/system/$unit)" = "644 root:root"
@@ -174,20 +186,52 @@ check "the ledger is in the state directory, owned by cortex-llmd" \
 sleep 3
 rss_kb="$(awk '/^VmRSS:/ {print $2}' "/proc/$daemon_pid/status")"
 echo "  start to listening: ${start_ms} ms"
-echo "  idle RSS before any call: $(( rss_start_kb / 1024 )) MB (${rss_start_kb} kB)"
 echo "  idle RSS after health and route: $(( rss_kb / 1024 )) MB (${rss_kb} kB)"
-# Speed and memory are reported against their targets, not asserted: timings on a shared 2-core
-# machine would make a flaky test, and the project tracks them with bench/ (see docs/packaging.md).
-target() { if [ "$2" -lt "$3" ]; then echo "  target $1: met"; else echo "  target $1: NOT MET"; fi; }
-target "start to listening < 1000 ms" "$start_ms" 1000
-target "idle RSS < 50 MB (before any call)" "$rss_start_kb" 51200
-target "idle RSS < 50 MB (after calls)" "$rss_kb" 51200
+
+# issue 9's targets for the packaged AOT daemon, measured here and printed beside the target. They
+# are not asserted: timings and memory on a shared 2-core machine would make a flaky test.
+echo "== targets (measured; load average $(cut -d' ' -f1-3 /proc/loadavg))"
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+report() { # what value unit target
+  local verdict=met
+  awk -v v="$2" -v t="$4" 'BEGIN { exit !(v <= t) }' || verdict="NOT MET"
+  printf '  %-40s %8s %-3s (target <= %s %s: %s)\n' "$1" "$2" "$3" "$4" "$3" "$verdict"
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "none"; else print v[int((NR + 1) / 2)] }'; }
+report "idle RSS (settled, before any call)" "$(mb "$rss_start_kb")" MB 25
+calls_out="$(/usr/bin/python3 "$root/tests/package/measure.py" calls "$sock" 100000 300 2>&1 || true)"
+echo "  Health/Check from python3-grpcio, 32 in flight: $calls_out"
+calls_done="$(sed -n 's/^calls \([0-9]*\) .*/\1/p' <<< "$calls_out")"
+sleep 3
+rss_calls_kb="$(awk '/^VmRSS:/ {print $2}' "/proc/$daemon_pid/status")"
+report "RSS after ${calls_done:-0} calls (settled)" "$(mb "$rss_calls_kb")" MB 40
+[ "${calls_done:-0}" -eq 100000 ] || echo "  (fewer than 100,000 calls finished within 300 s)"
+health_out="$(/usr/bin/python3 "$root/tests/package/measure.py" runs 11 /usr/bin/cortex-llm --socket "$sock" health)"
+health_ms="$(awk '{ print $2 }' <<< "$health_out")"
+report "cortex-llm health, new process (median of 11)" "$health_ms" ms 30
+echo "  (its CPU time, user + system: $(awk '{ print $4 }' <<< "$health_out") ms; fastest run $(awk '{ print $6 }' <<< "$health_out") ms)"
 kill -TERM "$daemon_pid"
 stop_status=0
 for _ in $(seq 1 200); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
 wait "$daemon_pid" || stop_status=$?
 daemon_pid=""
 check "SIGTERM stops it with status 0" test "$stop_status" -eq 0
+
+# exec to READY=1: the same command line, as PID 1 of a new PID namespace with NOTIFY_SOCKET set,
+# which is how systemd runs it (Hosting.Systemd only notifies when it detects systemd). The clock
+# starts before the exec of unshare, so setpriv, env and the umask shell are counted too.
+sock_ready="$rundir/ready.sock"
+read -r -a argv_ready <<< "${exec_start/\/run\/cortex\/llmd.sock/$sock_ready}"
+for _ in $(seq 1 5); do
+  /usr/bin/python3 "$root/tests/package/measure.py" ready 20 \
+    unshare --pid --fork --mount-proc \
+    setpriv --reuid=cortex-llmd --regid=cortex --init-groups --no-new-privs --inh-caps=-all \
+    env -i "${unit_env[@]}" NOTIFY_SOCKET=@ "$work/start.sh" "$umask_value" "${argv_ready[@]}" 2>&1 || true
+done > "$work/ready.out"
+ready_ms="$(awk '$2 != "none" { print $2 }' "$work/ready.out" | median)"
+echo "  exec to READY=1, 5 runs: $(awk '{ printf "%s ", $2 }' "$work/ready.out")ms"
+check "READY=1 arrived in every run" test "$(grep -c '^ready_ms [0-9]' "$work/ready.out")" -eq 5
+report "exec to READY=1 (median of 5)" "$ready_ms" ms 100
 if [ "$failures" -gt 0 ]; then sed 's/^/  daemon: /' "$work/daemon.out" "$work/daemon.err" | tail -n 40; fi
 
 echo "== dpkg -r (configuration and state stay)"

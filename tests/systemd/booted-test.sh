@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the .deb into a Debian bookworm tree booted with systemd-nspawn and checks the units under a
 # real systemd: socket activation starts the service on the first CLI call (so the notify protocol
-# worked), reload works, stop is clean, and the journal carries our priorities. Run as root.
+# worked), reload works, stop is clean, a direct start binds the socket itself, the unit's
+# MemoryDenyWriteExecute= and SystemCallFilter= hold for the Native AOT daemon, and the journal carries
+# our priorities. Run as root.
 # PID 1 here need not be systemd: --register=no --keep-unit keep nspawn off the host bus.
 # The debootstrap tree is cached in /var/cache/cortex-llmd-nspawn between runs; each run boots a copy.
 set -euo pipefail
@@ -120,11 +122,24 @@ echo "== stop"
 check "systemctl stop succeeds" inside systemctl stop cortex-llmd.service
 check "the service ended with result success" bash -c "nsenter -t $leader -m -u -i -n -p -- systemctl show -p Result --value cortex-llmd.service | grep -qx success"
 
+echo "== direct start (no socket unit): the daemon binds and chowns the socket itself"
+inside systemctl stop cortex-llmd.socket >/dev/null 2>&1 || true
+check "systemctl start of the service alone succeeds" inside systemctl start cortex-llmd.service
+check "it answers on the socket it bound" bash -c "[ \"\$(nsenter -t $leader -m -u -i -n -p -- cortex-llm --socket /run/cortex/llmd.sock health)\" = SERVING ]"
+check "the socket it bound is in group cortex" bash -c "[ \"\$(nsenter -t $leader -m -u -i -n -p -- stat -c %G /run/cortex/llmd.sock)\" = cortex ]"
+check "systemctl stop succeeds again" inside systemctl stop cortex-llmd.service
+
+echo "== hardening a Native AOT daemon can take"
+check "MemoryDenyWriteExecute=yes is in force" bash -c "nsenter -t $leader -m -u -i -n -p -- systemctl show -p MemoryDenyWriteExecute --value cortex-llmd.service | grep -qx yes"
+check "a system call filter is in force" bash -c "[ -n \"\$(nsenter -t $leader -m -u -i -n -p -- systemctl show -p SystemCallFilter --value cortex-llmd.service)\" ]"
+
 echo "== journal"
 inside journalctl -u cortex-llmd.service -o verbose --no-pager >"$work/journal.txt" 2>&1 || true
 check "the journal has the daemon's information lines at priority 6" grep -q 'PRIORITY=6' "$work/journal.txt"
 check "the '<6>' prefix was parsed, not printed" bash -c "! grep -q 'MESSAGE=<6>' '$work/journal.txt'"
 check "the journal shows where it served" grep -q 'serving on' "$work/journal.txt"
+check "no system call was refused (socket group applied, no EPERM)" bash -c "! grep -qE 'was not applied|Operation not permitted|SIGSYS' '$work/journal.txt'"
+check "the service never crashed (no core dump, no signal exit)" bash -c "! grep -qE 'dumped core|status=(11|31)/|code=killed' '$work/journal.txt'"
 if [ "$failures" -gt 0 ]; then
   sed 's/^/  journal: /' "$work/journal.txt" | tail -n 40
 fi

@@ -124,14 +124,21 @@ public sealed class EventsCommandTests : CliTestBase
         throw new FileNotFoundException($"cortex-llm is not built for {configuration}/{framework}.");
     }
 
+    /// <summary>
+    /// Starts the CLI through coreutils' env with SIGINT back at its default disposition: an ignored SIGINT
+    /// is inherited across exec (a test run started with nohup or in the background), and a process that
+    /// ignores SIGINT never sees the Ctrl-C these tests send. env then execs the CLI, so the pid is the CLI's.
+    /// </summary>
     private static Process StartCli(string[] args)
     {
-        var start = new ProcessStartInfo(CliExecutable())
+        var start = new ProcessStartInfo("/usr/bin/env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        start.ArgumentList.Add("--default-signal=INT");
+        start.ArgumentList.Add(CliExecutable());
         foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);

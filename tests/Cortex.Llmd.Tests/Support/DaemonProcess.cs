@@ -44,12 +44,17 @@ public sealed class DaemonProcess : IDisposable
 
     private static DaemonProcess StartProgram(IReadOnlyList<string> program, IReadOnlyList<string> launcher, IDictionary<string, string>? environment, string[] args)
     {
-        var info = new ProcessStartInfo(launcher.Count > 0 ? launcher[0] : program[0])
+        // Through env --default-signal: a test run started with nohup or in the background hands its
+        // ignored SIGHUP/SIGINT down across exec, and a daemon that ignores SIGHUP never reloads. env
+        // execs the launcher (or the program), so the pid stays the launcher's.
+        var info = new ProcessStartInfo("/usr/bin/env")
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
+        info.ArgumentList.Add("--default-signal");
+        info.ArgumentList.Add(launcher.Count > 0 ? launcher[0] : program[0]);
         foreach (string arg in launcher.Skip(1))
         {
             info.ArgumentList.Add(arg);

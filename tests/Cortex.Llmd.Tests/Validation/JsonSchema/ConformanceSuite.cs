@@ -26,14 +26,25 @@ internal sealed class ConformanceReport
     }
 }
 
-/// <summary>Loads the official JSON-Schema-Test-Suite files from ../shared and runs them.</summary>
+/// <summary>
+/// Loads the official JSON-Schema-Test-Suite files (draft 2020-12) and runs them. The suite cannot be
+/// vendored into the repository, so it is looked up: the folder named by CORTEX_JSONSCHEMA_SUITE, else
+/// ../shared/conformance beside the repository root.
+/// </summary>
 internal static class ConformanceSuite
 {
-    /// <summary>Where the suite should be: "../shared" beside the repository root (the folder holding cortex-llmd.slnx).</summary>
-    public static string ExpectedLocation { get; } = FindExpectedLocation();
+    public const string EnvironmentVariable = "CORTEX_JSONSCHEMA_SUITE";
 
-    /// <summary>The suite folder, or null when it is missing.</summary>
-    public static string? SuiteDirectory { get; } = Directory.Exists(ExpectedLocation) ? ExpectedLocation : null;
+    /// <summary>Where the suite was looked for, for the message when it is missing.</summary>
+    public static string ExpectedLocation { get; } = FindExpectedLocation(Environment.GetEnvironmentVariable(EnvironmentVariable), AppContext.BaseDirectory);
+
+    /// <summary>The folder holding the suite's *.json files, or null when it is missing.</summary>
+    public static string? SuiteDirectory { get; } = Resolve(ExpectedLocation);
+
+    /// <summary>Why the suite is missing and how to provide it; used as the ignore or failure reason.</summary>
+    public static string MissingReason =>
+        $"JSON Schema conformance suite (draft 2020-12) NOT FOUND at {ExpectedLocation}: the conformance tests did not run. " +
+        $"Point {EnvironmentVariable} at a JSON-Schema-Test-Suite checkout (its tests/draft2020-12 folder) or place it in ../shared/conformance/json-schema/draft2020-12.";
 
     public static IEnumerable<string> Files() => SuiteDirectory is null
         ? []
@@ -131,9 +142,15 @@ internal static class ConformanceSuite
         }
     }
 
-    private static string FindExpectedLocation()
+    /// <summary>The variable's path when set; else ../shared/conformance/json-schema/draft2020-12 beside the folder holding cortex-llmd.slnx.</summary>
+    internal static string FindExpectedLocation(string? configured, string start)
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return Path.GetFullPath(configured);
+        }
+
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "cortex-llmd.slnx")))
             {
@@ -141,6 +158,19 @@ internal static class ConformanceSuite
             }
         }
 
-        return $"<repository root, not found above {AppContext.BaseDirectory}>/../shared/conformance/json-schema/draft2020-12";
+        return $"<repository root, not found above {start}>/../shared/conformance/json-schema/draft2020-12";
+    }
+
+    /// <summary>The location itself, or its draft2020-12 folder when given a checkout's root, if it holds suite files.</summary>
+    internal static string? Resolve(string location)
+    {
+        string[] candidates =
+        [
+            location,
+            Path.Combine(location, "draft2020-12"),
+            Path.Combine(location, "tests", "draft2020-12"),
+            Path.Combine(location, "json-schema", "draft2020-12"),
+        ];
+        return candidates.FirstOrDefault(dir => Directory.Exists(dir) && Directory.EnumerateFiles(dir, "*.json").Any());
     }
 }
