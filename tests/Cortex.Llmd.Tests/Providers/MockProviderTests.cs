@@ -161,5 +161,15 @@ public class MockProviderTests
         var check = new Cortex.Llmd.Validation.SchemaAnswerCheck(new Cortex.Llmd.Validation.SchemaCache());
         Assert.That(check.Check(answer, schema), Is.Null, answer);
     }
+
+    [Test]
+    public async Task StreamAsync_ResponseSchemaWithConfiguredReply_SendsTheReplyAsWritten()
+    {
+        var mock = new MockProvider("m", new MockSettings { Reply = "not json at all" }, TimeProvider.System);
+
+        List<ProviderEvent> events = await Collect(mock, Call("x", r => r.ResponseJsonSchema = """{"type":"object"}"""));
+
+        Assert.That(string.Concat(events.OfType<ContentDelta>().Select(d => d.Text)), Is.EqualTo("not json at all"));
+    }
 }
 

@@ -94,9 +94,10 @@ public sealed class MockProvider(string name, MockSettings settings, TimeProvide
 
     private string Render(ProviderCall call)
     {
-        if (call.Request.ResponseJsonSchema.Length > 0)
+        if (call.Request.ResponseJsonSchema.Length > 0 && Settings.Reply == MockSettings.DefaultReply)
         {
-            // A caller that asks for a schema gets JSON that fits it, so schema requests work offline.
+            // A caller that asks for a schema gets JSON that fits it, so schema requests work offline. A
+            // configured reply is sent as written, so tests can still make the mock answer off-schema.
             return MinimalInstance.For(call.Request.ResponseJsonSchema);
         }
 
