@@ -60,6 +60,7 @@ public sealed class AnthropicProvider : IProvider, IDisposable
         ApiKey key = _key ?? throw new ProviderException(ProviderErrorKind.Auth, $"{Name}: no API key");
         byte[] body = AnthropicRequestWriter.Write(call, _settings.DefaultMaxTokens, Name);
         using HttpResponseMessage response = await SendAsync(key, body, cancellationToken).ConfigureAwait(false);
+        yield return new ResponseStarted((int)response.StatusCode);
         Stream stream = await OpenBodyAsync(response, cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {

@@ -59,6 +59,7 @@ public sealed class OpenAiProvider : IProvider, IDisposable
         using HttpRequestMessage request = BuildRequest(call);
         using HttpResponseMessage response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
         int status = (int)response.StatusCode;
+        yield return new ResponseStarted(status);
         var decoder = new OpenAiStreamDecoder(Name, _key);
         await using Stream body = await Guard(response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
         if (IsJson(response))
