@@ -89,6 +89,11 @@ public class SecretsLeakTests
         scan.Add("daemon stderr", daemon.Stderr);
         scan.AddLedger(ledger);
 
+        foreach ((string source, string text) in scan.Texts)
+        {
+            TestContext.Out.WriteLine($"searched {source}: {text.Length} chars");
+        }
+
         Assert.That(_openAi.Requests.Select(r => r.Header("authorization")), Has.All.EqualTo("Bearer " + OpenAiKey), "the key was really sent");
         Assert.That(_anthropic.Requests.Select(r => r.Header("x-api-key")), Has.All.EqualTo(AnthropicKey));
         Assert.That(_openAi.Requests, Has.Count.EqualTo(7), "every planted fault was served");
