@@ -37,9 +37,10 @@ public sealed class LedgerStore : IDisposable
         string? directory = System.IO.Path.GetDirectoryName(path);
         if (!string.IsNullOrEmpty(directory))
         {
-            Directory.CreateDirectory(directory);
+            LedgerFiles.EnsureDirectory(directory);
         }
 
+        LedgerFiles.EnsureDatabase(path);
         SqliteConnection connection = Connect(path, onOpen);
         try
         {
@@ -49,10 +50,13 @@ public sealed class LedgerStore : IDisposable
                 connection.Dispose(); // closes the file (no pool) before it is renamed
                 string aside = MoveAside(path, timeProvider.GetUtcNow());
                 Log.LedgerCorruptMovedAside(logger, path, aside, problem);
+                LedgerFiles.EnsureDatabase(path);
                 connection = Connect(path, onOpen);
             }
 
             LedgerSchema.Migrate(connection);
+            // The file may predate explicit modes, and the migration has now created the WAL files.
+            LedgerFiles.Restrict(path);
             var store = new LedgerStore(path, connection, onOpen);
             store.EnsureWindow(timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
             return store;
@@ -174,6 +178,8 @@ public sealed class LedgerStore : IDisposable
             }
         }
 
+        // A corrupt ledger still holds whatever prompts it stored.
+        LedgerFiles.Restrict(aside);
         return aside;
     }
 }

@@ -5,6 +5,12 @@ namespace Cortex.Llmd.Providers;
 /// <summary>One piece of a streamed answer, in the order providers produce them.</summary>
 public abstract record ProviderEvent;
 
+/// <summary>
+/// The provider's response headers arrived with this status. Adapters send it before any content, so
+/// an attempt stopped early (a refusal in the prefix, a timeout mid-stream) still records the exchange.
+/// </summary>
+public sealed record ResponseStarted(int HttpStatus) : ProviderEvent;
+
 public sealed record ContentDelta(string Text) : ProviderEvent;
 
 /// <summary>A piece of a tool call; pieces with the same index build one call.</summary>

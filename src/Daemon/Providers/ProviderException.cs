@@ -12,6 +12,12 @@ public enum ProviderErrorKind
     ContextTooLong,
     ContentPolicy,
     InvalidResponse,
+
+    /// <summary>
+    /// The exchange worked but the answer is unusable (for example no choices): an invalid answer that
+    /// falls back like a rejected one, not a provider failure.
+    /// </summary>
+    InvalidAnswer,
 }
 
 /// <summary>A classified provider failure. Its message must never contain a key or a prompt.</summary>

@@ -14,8 +14,14 @@ public sealed record AttemptAnswer(string Content, IReadOnlyList<ToolCall> ToolC
 /// </summary>
 internal static class AttemptRunner
 {
+    public static Task<AttemptAnswer?> RunAsync(
+        IProvider provider, ProviderCall call, GuardedSink sink, TimeProvider timeProvider, long startTimestamp, Action onFirstToken, CancellationToken cancellationToken) =>
+        RunAsync(provider, call, sink, timeProvider, startTimestamp, onFirstToken, new ExchangeStatus(), cancellationToken);
+
+    /// <param name="exchange">Receives the provider's HTTP status as soon as its headers arrive, so an attempt that ends early still knows it.</param>
     public static async Task<AttemptAnswer?> RunAsync(
-        IProvider provider, ProviderCall call, GuardedSink sink, TimeProvider timeProvider, long startTimestamp, Action onFirstToken, CancellationToken cancellationToken)
+        IProvider provider, ProviderCall call, GuardedSink sink, TimeProvider timeProvider, long startTimestamp, Action onFirstToken,
+        ExchangeStatus exchange, CancellationToken cancellationToken)
     {
         var content = new StringBuilder();
         var tools = new SortedDictionary<int, ToolCallBuilder>();
@@ -24,6 +30,9 @@ internal static class AttemptRunner
         {
             switch (ev)
             {
+                case ResponseStarted started:
+                    exchange.HttpStatus = started.HttpStatus;
+                    break;
                 case ContentDelta { Text.Length: > 0 } delta:
                     if (ttft is null)
                     {
@@ -52,6 +61,7 @@ internal static class AttemptRunner
                         cancellationToken).ConfigureAwait(false);
                     break;
                 case Completion done:
+                    exchange.HttpStatus = done.HttpStatus != 0 ? done.HttpStatus : exchange.HttpStatus;
                     return new AttemptAnswer(content.ToString(), [.. tools.Values.Select(t => t.Build())], done.FinishReason, done.Usage, done.HttpStatus, ttft);
             }
         }
@@ -82,4 +92,10 @@ internal static class AttemptRunner
 
         public ToolCall Build() => new() { Id = _id, Name = _name, ArgumentsJson = _arguments.ToString() };
     }
+}
+
+/// <summary>The HTTP status of one attempt's exchange, 0 until the provider's headers arrive (or when it has none).</summary>
+internal sealed class ExchangeStatus
+{
+    public int HttpStatus { get; set; }
 }

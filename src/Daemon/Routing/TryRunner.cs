@@ -24,28 +24,33 @@ internal sealed class TryRunner(TimeProvider time, EventHub events, AnswerValida
         using var firstToken = policy.FirstTokenTimeout is { } limit ? new CancellationTokenSource(limit, time) : null;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token, firstToken?.Token ?? CancellationToken.None);
         long start = time.GetTimestamp();
+        var exchange = new ExchangeStatus();
         a.State.Begin();
         try
         {
             AttemptAnswer? answer = await AttemptRunner.RunAsync(
-                a.Provider, a.Call, sink, time, start, () => firstToken?.CancelAfter(Timeout.InfiniteTimeSpan), linked.Token).ConfigureAwait(false);
+                a.Provider, a.Call, sink, time, start, () => firstToken?.CancelAfter(Timeout.InfiniteTimeSpan), exchange, linked.Token).ConfigureAwait(false);
             if (answer is null)
             {
-                return Rejected(a, AttemptOutcome.Refusal, sink.Refusal ?? "refusal", start, sink.Committed);
+                return Rejected(a, AttemptOutcome.Refusal, sink.Refusal ?? "refusal", start, exchange.HttpStatus, sink.Committed);
             }
 
             if (validator.Check(answer, a.Request, a.Validation) is { } rejection)
             {
-                return Rejected(a, rejection.Outcome, rejection.Reason, start, sink.Committed);
+                return Rejected(a, rejection.Outcome, rejection.Reason, start, answer.HttpStatus, sink.Committed);
             }
 
             await sink.ReleaseAsync(linked.Token).ConfigureAwait(false);
             Record(a, AttemptOutcome.Success, "ok", start, answer.HttpStatus, healthy: true);
             return TryResult.Of(answer);
         }
+        catch (ProviderException ex) when (ex.Kind == ProviderErrorKind.InvalidAnswer)
+        {
+            return Rejected(a, AttemptOutcome.InvalidAnswer, ex.Message, start, StatusOf(ex, exchange), sink.Committed);
+        }
         catch (ProviderException ex)
         {
-            Record(a, OutcomeOf(ex), ex.Message, start, ex.HttpStatus, healthy: false);
+            Record(a, OutcomeOf(ex), ex.Message, start, StatusOf(ex, exchange), healthy: false);
             return TryResult.Of(new TryFailure(OutcomeOf(ex), ex.Message, ex, sink.Committed));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -54,29 +59,29 @@ internal sealed class TryRunner(TimeProvider time, EventHub events, AnswerValida
             var ex = new ProviderException(ProviderErrorKind.Timeout, noFirstToken
                 ? $"{a.Provider.Name}: no first token within {DurationText.Format(policy.FirstTokenTimeout!.Value)}"
                 : $"{a.Provider.Name}: attempt timed out after {DurationText.Format(policy.Timeout)}");
-            Record(a, AttemptOutcome.Timeout, ex.Message, start, 0, healthy: false);
+            Record(a, AttemptOutcome.Timeout, ex.Message, start, exchange.HttpStatus, healthy: false);
             return TryResult.Of(new TryFailure(AttemptOutcome.Timeout, ex.Message, ex, sink.Committed));
         }
         catch (OperationCanceledException)
         {
             a.State.Abandon();
             gate.Abandon(a.Candidate.Target);
-            a.Trace.Attempts.Add(NewAttempt(a, AttemptOutcome.Cancelled, "the call was cancelled or its deadline passed", time.GetElapsedTime(start), 0));
+            a.Trace.Attempts.Add(NewAttempt(a, AttemptOutcome.Cancelled, "the call was cancelled or its deadline passed", time.GetElapsedTime(start), exchange.HttpStatus));
             throw;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // An adapter bug must not take the request down with it: count it as that provider's failure.
             var failure = new ProviderException(ProviderErrorKind.InvalidResponse, $"{a.Provider.Name}: unexpected {ex.GetType().Name}");
-            Record(a, AttemptOutcome.Error, failure.Message, start, 0, healthy: false);
+            Record(a, AttemptOutcome.Error, failure.Message, start, exchange.HttpStatus, healthy: false);
             return TryResult.Of(new TryFailure(AttemptOutcome.Error, failure.Message, failure, sink.Committed));
         }
     }
 
     /// <summary>The provider worked; the answer did not. Its health is fine, and the request moves on.</summary>
-    private TryResult Rejected(AttemptContext a, AttemptOutcome outcome, string reason, long start, bool committed)
+    private TryResult Rejected(AttemptContext a, AttemptOutcome outcome, string reason, long start, int httpStatus, bool committed)
     {
-        Record(a, outcome, reason, start, 0, healthy: true);
+        Record(a, outcome, reason, start, httpStatus, healthy: true);
         return TryResult.Of(new TryFailure(outcome, reason, null, committed));
     }
 
@@ -95,6 +100,9 @@ internal sealed class TryRunner(TimeProvider time, EventHub events, AnswerValida
             Log.AttemptFinished(logger, a.Call.RequestId, a.Candidate.Target.Provider, a.Candidate.Target.Model, outcome.ToString(), reason);
         }
     }
+
+    /// <summary>A failure the adapter raised without a status (a connection lost mid-body) still happened on an exchange.</summary>
+    private static int StatusOf(ProviderException ex, ExchangeStatus exchange) => ex.HttpStatus != 0 ? ex.HttpStatus : exchange.HttpStatus;
 
     private static AttemptOutcome OutcomeOf(ProviderException ex) => ex.Kind switch
     {

@@ -50,16 +50,20 @@ public sealed class AnthropicProvider : IProvider, IDisposable
         using var request = new HttpRequestMessage(HttpMethod.Get, "v1/models");
         request.Headers.TryAddWithoutValidation("x-api-key", _key.Reveal());
         request.Headers.TryAddWithoutValidation("anthropic-version", _settings.ApiVersion);
-        return await HttpProbe.RunAsync(_http, request, Name, _key, cancellationToken).ConfigureAwait(false);
+        return ProviderSecrets.Redacted(await HttpProbe.RunAsync(_http, request, Name, _key, cancellationToken).ConfigureAwait(false), _key);
     }
 
     public void Dispose() => _http.Dispose();
 
-    public async IAsyncEnumerable<ProviderEvent> StreamAsync(ProviderCall call, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<ProviderEvent> StreamAsync(ProviderCall call, CancellationToken cancellationToken) =>
+        ProviderSecrets.Guard(StreamCoreAsync(call, cancellationToken), _key);
+
+    private async IAsyncEnumerable<ProviderEvent> StreamCoreAsync(ProviderCall call, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ApiKey key = _key ?? throw new ProviderException(ProviderErrorKind.Auth, $"{Name}: no API key");
         byte[] body = AnthropicRequestWriter.Write(call, _settings.DefaultMaxTokens, Name);
         using HttpResponseMessage response = await SendAsync(key, body, cancellationToken).ConfigureAwait(false);
+        yield return new ResponseStarted((int)response.StatusCode);
         Stream stream = await OpenBodyAsync(response, cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {

@@ -49,16 +49,17 @@ public sealed record AnthropicSettings : IProviderSettings
             return DefaultBaseUrl;
         }
 
-        if (!Uri.TryCreate(text, UriKind.Absolute, out Uri? url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+        // Credentials in a URL end up in logs and ListProviders; the key has its own keys. Checked on the
+        // raw text first, so not even the message about a URL that does not parse can quote a password.
+        if (ProviderUrl.HasUserInfo(text))
         {
-            node.Error("baseUrl", $"'{text}' is not an absolute http or https URL");
+            node.Error("baseUrl", ProviderUrl.UserInfoNotAllowed);
             return DefaultBaseUrl;
         }
 
-        // Credentials in a URL end up in logs and ListProviders; the key has its own keys.
-        if (url.UserInfo.Length > 0)
+        if (!Uri.TryCreate(text, UriKind.Absolute, out Uri? url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
         {
-            node.Error("baseUrl", "must not contain credentials (use apiKeyEnv, apiKeyFile or apiKeyCredential)");
+            node.Error("baseUrl", $"'{ProviderUrl.Printable(text)}' is not an absolute http or https URL");
             return DefaultBaseUrl;
         }
 

@@ -126,7 +126,7 @@ internal sealed class AnthropicStreamParser(string provider, ApiKey key)
     {
         if (_answerBlocks == 0)
         {
-            throw new ProviderException(ProviderErrorKind.InvalidResponse, $"{provider}: empty answer (no content blocks)", 200);
+            throw new ProviderException(ProviderErrorKind.InvalidAnswer, $"{provider}: empty answer (no content blocks)", 200);
         }
 
         Finished = true;

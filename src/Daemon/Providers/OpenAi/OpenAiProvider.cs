@@ -49,7 +49,10 @@ public sealed class OpenAiProvider : IProvider, IDisposable
     public ProviderDescription Describe() =>
         new(KeyPresent: !Unusable, BaseUrl: Settings.BaseUrl.ToString(), Unavailable: Unusable ? "no key: " + _keyProblem : null);
 
-    public async IAsyncEnumerable<ProviderEvent> StreamAsync(ProviderCall call, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<ProviderEvent> StreamAsync(ProviderCall call, CancellationToken cancellationToken) =>
+        ProviderSecrets.Guard(StreamCoreAsync(call, cancellationToken), _key);
+
+    private async IAsyncEnumerable<ProviderEvent> StreamCoreAsync(ProviderCall call, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (Unusable)
         {
@@ -59,6 +62,7 @@ public sealed class OpenAiProvider : IProvider, IDisposable
         using HttpRequestMessage request = BuildRequest(call);
         using HttpResponseMessage response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
         int status = (int)response.StatusCode;
+        yield return new ResponseStarted(status);
         var decoder = new OpenAiStreamDecoder(Name, _key);
         await using Stream body = await Guard(response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
         if (IsJson(response))
@@ -109,7 +113,7 @@ public sealed class OpenAiProvider : IProvider, IDisposable
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _key.Reveal());
         }
 
-        return await HttpProbe.RunAsync(_http, request, Name, _key, cancellationToken).ConfigureAwait(false);
+        return ProviderSecrets.Redacted(await HttpProbe.RunAsync(_http, request, Name, _key, cancellationToken).ConfigureAwait(false), _key);
     }
 
     private HttpRequestMessage BuildRequest(ProviderCall call)

@@ -104,15 +104,22 @@ public sealed record OpenAiSettings : IProviderSettings
             return fallback;
         }
 
+        // Checked first and on the raw text: a password must not reach any message, even of a URL that does not parse.
+        if (ProviderUrl.HasUserInfo(text))
+        {
+            node.Error("baseUrl", ProviderUrl.UserInfoNotAllowed);
+            return fallback;
+        }
+
         if (!Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
-            node.Error("baseUrl", $"'{text}' is not an absolute http or https URL");
+            node.Error("baseUrl", $"'{ProviderUrl.Printable(text)}' is not an absolute http or https URL");
             return fallback;
         }
 
         if (uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
         {
-            node.Error("baseUrl", $"'{uri.GetLeftPart(UriPartial.Path)}' must have no query, fragment or user info");
+            node.Error("baseUrl", $"'{ProviderUrl.Printable(uri.GetLeftPart(UriPartial.Path))}' must have no query, fragment or user info");
             return fallback;
         }
 

@@ -64,7 +64,7 @@ internal sealed class OpenAiStreamDecoder(string provider, ApiKey? key)
 
         if (!_sawChoice)
         {
-            throw new ProviderException(ProviderErrorKind.InvalidResponse, $"{provider}: empty answer (no choices)", httpStatus);
+            throw new ProviderException(ProviderErrorKind.InvalidAnswer, $"{provider}: empty answer (no choices)", httpStatus);
         }
 
         FinishReason finish = _finish ?? (_sawToolCall ? FinishReason.ToolCalls : FinishReason.Stop);

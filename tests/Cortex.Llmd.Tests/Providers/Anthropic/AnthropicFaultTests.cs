@@ -127,13 +127,13 @@ public class AnthropicFaultTests
     }
 
     [Test]
-    public async Task StreamAsync_MessageWithoutContentBlocks_ThrowsInvalidResponseEmptyAnswer()
+    public async Task StreamAsync_MessageWithoutContentBlocks_ThrowsInvalidAnswerEmptyAnswer()
     {
         _harness.Server.Enqueue(new ProviderFault { EmptyChoices = true });
 
         var ex = await Assert.ThrowsAsync<ProviderException>(() => _harness.CollectAsync("x"));
 
-        Assert.That(ex!.Kind, Is.EqualTo(ProviderErrorKind.InvalidResponse));
+        Assert.That(ex!.Kind, Is.EqualTo(ProviderErrorKind.InvalidAnswer), "an answer to reject, like OpenAI's empty choices");
         Assert.That(ex.Message, Does.Contain("empty answer"));
     }
 

@@ -169,12 +169,13 @@ public class OpenAiFaultTests : OpenAiServerTestBase
     }
 
     [Test]
-    public async Task StreamAsync_EveryChunkWithEmptyChoices_IsInvalidResponseEmptyAnswer()
+    public async Task StreamAsync_EveryChunkWithEmptyChoices_IsInvalidAnswerWithItsStatus()
     {
         ProviderException ex = await FailureAsync(new ProviderFault { EmptyChoices = true });
 
-        Assert.That(ex.Kind, Is.EqualTo(ProviderErrorKind.InvalidResponse));
+        Assert.That(ex.Kind, Is.EqualTo(ProviderErrorKind.InvalidAnswer), "an answer to reject, not a provider failure");
         Assert.That(ex.Message, Does.Contain("empty answer"));
+        Assert.That(ex.HttpStatus, Is.EqualTo(200));
     }
 
     [TestCase("""{"error":{"message":"Rate limit reached for requests","type":"requests","code":"rate_limit_exceeded"}}""", ProviderErrorKind.RateLimited)]

@@ -188,7 +188,7 @@ public class OpenAiResponseTests : OpenAiServerTestBase
 
         var ex = await Assert.ThrowsAsync<ProviderException>(() => Collect(Adapter, Call()));
 
-        Assert.That(ex!.Kind, Is.EqualTo(ProviderErrorKind.InvalidResponse));
+        Assert.That(ex!.Kind, Is.EqualTo(ProviderErrorKind.InvalidAnswer));
         Assert.That(ex.Message, Does.Contain("empty answer"));
     }
 }

@@ -53,6 +53,11 @@ public abstract class FakeProviderServer : IAsyncDisposable
         var request = new RecordedRequest(context.Request.Method, context.Request.Path + context.Request.QueryString, headers, body);
         Requests.Enqueue(request);
         ProviderFault fault = _faults.TryDequeue(out ProviderFault? f) ? f : ProviderFault.None;
+        foreach ((string name, string value) in fault.Headers ?? new Dictionary<string, string>())
+        {
+            context.Response.Headers[name] = value;
+        }
+
         if (fault.DelayBeforeHeaders > TimeSpan.Zero)
         {
             await Task.Delay(fault.DelayBeforeHeaders, context.RequestAborted);

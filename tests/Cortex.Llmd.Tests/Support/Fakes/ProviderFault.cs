@@ -27,6 +27,9 @@ public sealed record ProviderFault
 
     public bool EmptyChoices { get; init; }
 
+    /// <summary>Extra response headers, sent with an error or an answer alike (a provider echoing the key, say).</summary>
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
     /// <summary>Answer with this text instead of the scripted one (a refusal, say).</summary>
     public string? ReplaceText { get; init; }
 }
