@@ -15,6 +15,7 @@ public partial class NamespaceDependencyTests
     private static readonly string[] Layers =
     [
         "Configuration", "Model", "Routing", "Budgets", "Ledger", "Health", "Pricing", "Providers", "Validation", "Errors", "Stats", "Events", "Logging",
+        "Composition",
     ];
 
     /// <summary>Folders that must stay independent of gRPC and its transport.</summary>
