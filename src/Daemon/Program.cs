@@ -1,3 +1,4 @@
+using Cortex.Llmd.Composition;
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Hosting;
 using Cortex.Llmd.Events;
@@ -37,7 +38,7 @@ public static class Program
         DaemonOptions options;
         try
         {
-            options = ConfigLoader.Load(configPath, environment, socketOverride, ProviderFactoryRegistry.CreateDefault());
+            options = DaemonConfig.Load(configPath, environment, socketOverride, ProviderFactoryRegistry.CreateDefault());
         }
         catch (ConfigException ex)
         {

@@ -2,11 +2,12 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Cortex.Llm.V1;
 using Cortex.Llmd.Callers;
-using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Events;
 using Cortex.Llmd.Errors;
 using Cortex.Llmd.Logging;
+using Cortex.Llmd.Model;
 using Cortex.Llmd.Pricing;
+using Cortex.Llmd.Providers;
 using Cortex.Llmd.Routing;
 using Microsoft.Extensions.Logging;
 
@@ -48,7 +49,7 @@ public sealed class BudgetGuard
     /// Reserves the plan's worst-case cost, or downgrades, or throws RESOURCE_EXHAUSTED, as the first
     /// exhausted budget says. <paramref name="replan"/> plans the same request on another route.
     /// </summary>
-    public BudgetAdmission Admit(CompleteRequest request, RoutePlan plan, DaemonOptions options, CallerInfo caller, Func<string, RoutePlan> replan)
+    public BudgetAdmission Admit(CompleteRequest request, RoutePlan plan, IBudgetSettings options, CallerInfo caller, Func<string, RoutePlan> replan)
     {
         EnsureLoaded();
         IReadOnlyList<string> keys = SpendKeys.For(request.TenantId, caller);
@@ -90,7 +91,7 @@ public sealed class BudgetGuard
     }
 
     /// <summary>Releases the reservation and counts the request's actual cost, publishing thresholds crossed.</summary>
-    public void Settle(Reservation reservation, string tenant, CallerInfo caller, long costNanoUsd, DaemonOptions options)
+    public void Settle(Reservation reservation, string tenant, CallerInfo caller, long costNanoUsd, IBudgetSettings options)
     {
         EnsureLoaded();
         IReadOnlyList<string> keys = SpendKeys.For(tenant, caller);
@@ -116,7 +117,7 @@ public sealed class BudgetGuard
     /// The most the plan can cost: the dearest eligible target, billed for the estimated input tokens
     /// and max_tokens (or budgetDefaultMaxTokens) of output. Unpriced targets count as $0.
     /// </summary>
-    public long WorstCase(RoutePlan plan, CompleteRequest request, DaemonOptions options)
+    public long WorstCase(RoutePlan plan, CompleteRequest request, IBudgetSettings options)
     {
         var usage = new Usage
         {
@@ -149,7 +150,7 @@ public sealed class BudgetGuard
 
     public static string Usd(long nanoUsd) => "$" + (nanoUsd / 1_000_000_000m).ToString("0.000000", CultureInfo.InvariantCulture);
 
-    private static List<BudgetOptions> Applicable(DaemonOptions options, IReadOnlyList<string> keys) =>
+    private static List<BudgetOptions> Applicable(IBudgetSettings options, IReadOnlyList<string> keys) =>
         [.. options.Budgets.Where(b => keys.Contains(b.Key, StringComparer.Ordinal))];
 
     private RouterException Reject(Exhaustion exhausted, string detail)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Routing;
 
 namespace Cortex.Llmd.Budgets;
 

@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Text.Json;
-using Cortex.Llmd.Providers;
 using Microsoft.Extensions.Configuration;
 
 namespace Cortex.Llmd.Configuration;
@@ -53,8 +52,12 @@ public static class ConfigLoader
         }
     }
 
-    /// <summary>Loads and validates; throws <see cref="ConfigException"/> listing every problem.</summary>
-    public static DaemonOptions Load(string configPath, IDictionary environment, string? socketOverride, ProviderFactoryRegistry factories)
+    /// <summary>
+    /// Reads the file with its overrides and hands it to <paramref name="parse"/>, which records problems
+    /// and returns null when there were any; throws <see cref="ConfigException"/> listing every problem.
+    /// </summary>
+    public static T Load<T>(string configPath, IDictionary environment, string? socketOverride, Func<IConfiguration, ConfigErrors, T?> parse)
+        where T : class
     {
         if (!File.Exists(configPath))
         {
@@ -76,7 +79,7 @@ public static class ConfigLoader
         }
 
         var errors = new ConfigErrors(OverridePaths(environment));
-        DaemonOptions? options = new ConfigParser(factories).Parse(configuration, errors);
+        T? options = parse(configuration, errors);
         if (options is null)
         {
             throw new ConfigException(errors.Describe(configPath));

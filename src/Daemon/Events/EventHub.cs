@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Cortex.Llm.V1;
-using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Model;
 
 namespace Cortex.Llmd.Events;
 

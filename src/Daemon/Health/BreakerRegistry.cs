@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Cortex.Llm.V1;
-using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Events;
 using Cortex.Llmd.Logging;
+using Cortex.Llmd.Model;
 using Cortex.Llmd.Routing;
 using Microsoft.Extensions.Logging;
 

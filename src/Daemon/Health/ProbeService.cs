@@ -4,6 +4,7 @@ using Cortex.Llmd.Events;
 using Cortex.Llmd.Logging;
 using Cortex.Llmd.Model;
 using Cortex.Llmd.Providers;
+using Cortex.Llmd.Routing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -14,7 +15,7 @@ namespace Cortex.Llmd.Health;
 /// the result to the breakers of all that provider's targets. Restores persisted breakers first.
 /// </summary>
 public sealed class ProbeService(
-    RuntimeModelHolder models, BreakerRegistry breakers, ProbeStatus status, EventHub events, HealthOptions options,
+    IRoutingModelSource models, BreakerRegistry breakers, ProbeStatus status, EventHub events, HealthOptions options,
     TimeProvider time, Random random, ILogger<ProbeService> logger) : BackgroundService
 {
     private readonly Dictionary<string, DateTimeOffset> _due = new(StringComparer.OrdinalIgnoreCase);
@@ -43,7 +44,7 @@ public sealed class ProbeService(
     /// <summary>One pass: probes every provider whose time has come. Public so tests can drive it.</summary>
     public async Task ProbeDueAsync(CancellationToken cancellationToken)
     {
-        RuntimeModel model = models.Current;
+        IRoutingModel model = models.Current;
         DateTimeOffset now = time.GetUtcNow();
         foreach ((string name, IProvider provider) in model.Providers)
         {
@@ -69,7 +70,7 @@ public sealed class ProbeService(
         }
     }
 
-    private async Task ProbeAsync(string name, IProvider provider, RuntimeModel model, CancellationToken cancellationToken)
+    private async Task ProbeAsync(string name, IProvider provider, IRoutingModel model, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(options.Probes.Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -100,7 +101,7 @@ public sealed class ProbeService(
     private TimeSpan Jittered() =>
         options.Probes.Interval * (1 + (options.Probes.Jitter * ((random.NextDouble() * 2) - 1)));
 
-    private static IEnumerable<TargetRef> TargetsOf(string provider, RuntimeModel model) =>
+    private static IEnumerable<TargetRef> TargetsOf(string provider, IRoutingModel model) =>
         model.Options.Routes.Values.SelectMany(r => r.Targets).Select(t => t.Ref)
             .Where(t => string.Equals(t.Provider, provider, StringComparison.OrdinalIgnoreCase)).Distinct();
 }

@@ -1,5 +1,7 @@
 using Cortex.Llmd.Budgets;
 using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Callers;
+using Cortex.Llmd.Composition;
 using Cortex.Llmd.Events;
 using Cortex.Llmd.Health;
 using Cortex.Llmd.Ledger;
@@ -94,7 +96,7 @@ public static class DaemonApp
         AddHealth(services, options, settings);
         services.AddSingleton(sp => new RoutePlanner(sp.GetRequiredService<TargetStateRegistry>(), sp.GetRequiredService<ITargetGate>(), sp.GetRequiredService<Validation.SchemaCache>(), settings.Random ?? Random.Shared));
         services.AddSingleton(new Validation.SchemaCache());
-        services.AddSingleton<IAnswerSchemaCheck, Validation.SchemaAnswerCheck>();
+        services.AddSingleton<Validation.IAnswerSchemaCheck, Validation.SchemaAnswerCheck>();
         services.AddSingleton<AnswerValidator>();
         services.AddSingleton<Pricing.UnpricedModels>();
         services.AddSingleton(sp => new CompletionEngine(

@@ -1,4 +1,4 @@
-using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Composition;
 using Cortex.Llmd.Logging;
 using Cortex.Llmd.Model;
 using Cortex.Llmd.Systemd;

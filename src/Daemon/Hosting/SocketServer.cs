@@ -1,4 +1,5 @@
 using Cortex.Llmd.Callers;
+using Cortex.Llmd.Composition;
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Services;
 using Grpc.HealthCheck;

@@ -1,5 +1,5 @@
 using System.Collections;
-using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Composition;
 using Cortex.Llmd.Systemd;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -43,7 +43,7 @@ internal static class SystemdHosting
         }
 
         services.AddHostedService(sp => new ServingLifecycle(
-            options, socketPath, settings, sp.GetRequiredService<ISystemdNotifier>(), sp.GetRequiredService<Model.RuntimeModelHolder>(),
+            options, socketPath, settings, sp.GetRequiredService<ISystemdNotifier>(), sp.GetRequiredService<Composition.RuntimeModelHolder>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Cortex.Llmd")));
         if (settings.WatchdogInterval is { } interval && settings.Notifier is not null)
         {

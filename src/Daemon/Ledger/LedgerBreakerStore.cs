@@ -1,6 +1,6 @@
 using System.Globalization;
-using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Health;
+using Cortex.Llmd.Model;
 using Microsoft.Data.Sqlite;
 
 namespace Cortex.Llmd.Ledger;

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Cortex.Llm.V1;
 using Cortex.Llmd.Callers;
-using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Model;
 using Cortex.Llmd.Stats;
 using Microsoft.Data.Sqlite;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Cortex.Llm.V1;
-using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Model;
 using Cortex.Llmd.Stats;
 using Microsoft.Data.Sqlite;
 

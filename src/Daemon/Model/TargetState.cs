@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Cortex.Llm.V1;
-using Cortex.Llmd.Configuration;
 
 namespace Cortex.Llmd.Model;
 

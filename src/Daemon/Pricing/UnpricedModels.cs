@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Logging;
+using Cortex.Llmd.Model;
 using Microsoft.Extensions.Logging;
 
 namespace Cortex.Llmd.Pricing;

@@ -1,5 +1,6 @@
 using Cortex.Llm.V1;
 using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Model;
 
 namespace Cortex.Llmd.Providers;
 

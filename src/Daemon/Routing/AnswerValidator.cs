@@ -1,5 +1,5 @@
 using Cortex.Llm.V1;
-using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Validation;
 
 namespace Cortex.Llmd.Routing;
 
@@ -44,11 +44,4 @@ public sealed class AnswerValidator(IAnswerSchemaCheck schemaCheck)
 
         return null;
     }
-}
-
-/// <summary>Validates answer text against the request's JSON Schema (JSON in a fenced block is extracted first).</summary>
-public interface IAnswerSchemaCheck
-{
-    /// <summary>Null when the content is valid JSON matching the schema; else what is wrong.</summary>
-    string? Check(string content, string schemaJson);
 }

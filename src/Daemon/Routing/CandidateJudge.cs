@@ -7,7 +7,7 @@ namespace Cortex.Llmd.Routing;
 /// Decides whether an eligible candidate can serve this request, and records why not: no key, circuit
 /// open, or a capability the request needs and the model lacks. A skip is visible in Route and in logs.
 /// </summary>
-internal sealed class CandidateJudge(RuntimeModel model, ITargetGate gate, RequestFacts facts)
+internal sealed class CandidateJudge(IRoutingModel model, ITargetGate gate, RequestFacts facts)
 {
     public PlannedCandidate Judge(PlannedCandidate candidate)
     {

@@ -23,7 +23,7 @@ public sealed class CompletionEngine(
     private readonly TryRunner _tries = new(timeProvider, events, validator, gate, logger);
 
     public async Task<CompleteResponse> RunAsync(
-        CompleteRequest request, RoutePlan plan, RuntimeModel model, string requestId, IChunkSink? sink, CompletionTrace trace,
+        CompleteRequest request, RoutePlan plan, IRoutingModel model, string requestId, IChunkSink? sink, CompletionTrace trace,
         CancellationToken cancellationToken, DateTimeOffset? deadline = null)
     {
         long requestStart = timeProvider.GetTimestamp();
@@ -94,7 +94,7 @@ public sealed class CompletionEngine(
         return new RouterException(code, detail, log);
     }
 
-    private static CompleteResponse BuildResponse(AttemptContext attempt, string requestId, AttemptAnswer answer, RuntimeModel model, TimeSpan latency)
+    private static CompleteResponse BuildResponse(AttemptContext attempt, string requestId, AttemptAnswer answer, IRoutingModel model, TimeSpan latency)
     {
         Pricing.ModelPrice? price = model.Options.Providers[attempt.Candidate.Target.Provider].PriceOf(attempt.Candidate.Target.Model);
         bool free = attempt.Provider.Kind == Providers.Mock.MockProviderFactory.KindName;

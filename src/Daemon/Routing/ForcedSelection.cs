@@ -1,6 +1,7 @@
 using Cortex.Llm.V1;
-using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Errors;
+using Cortex.Llmd.Model;
+using Cortex.Llmd.Providers;
 
 namespace Cortex.Llmd.Routing;
 
@@ -10,7 +11,7 @@ namespace Cortex.Llmd.Routing;
 /// </summary>
 internal static class ForcedSelection
 {
-    public static List<PlannedCandidate> Apply(CompleteRequest request, List<PlannedCandidate> chain, string routeName, DaemonOptions options)
+    public static List<PlannedCandidate> Apply(CompleteRequest request, List<PlannedCandidate> chain, string routeName, IReadOnlyDictionary<string, ProviderOptions> providers)
     {
         string provider = request.Provider;
         string model = request.Model;
@@ -22,10 +23,10 @@ internal static class ForcedSelection
         ProviderOptions? forced = null;
         if (provider.Length > 0)
         {
-            forced = options.Providers.TryGetValue(provider, out ProviderOptions? known)
+            forced = providers.TryGetValue(provider, out ProviderOptions? known)
                 ? known
                 : throw new RouterException(RouterErrorCode.UnknownName,
-                    $"unknown provider '{provider}' (configured: {string.Join(", ", options.Providers.Keys)})");
+                    $"unknown provider '{provider}' (configured: {string.Join(", ", providers.Keys)})");
             provider = forced.Name;
         }
 

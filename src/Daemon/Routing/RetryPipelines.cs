@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Model;
 using Cortex.Llmd.Providers;
 using Polly;
 using Polly.Retry;

@@ -1,5 +1,4 @@
 using Cortex.Llm.V1;
-using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Errors;
 using Cortex.Llmd.Model;
 using Cortex.Llmd.Routing.Strategies;
@@ -15,15 +14,15 @@ public sealed class RoutePlanner(TargetStateRegistry states, ITargetGate gate, V
 {
     private readonly RequestValidator _validator = new(schemas);
 
-    public RoutePlan Plan(CompleteRequest request, RuntimeModel model, bool streaming = false)
+    public RoutePlan Plan(CompleteRequest request, IRoutingModel model, bool streaming = false)
     {
         _validator.Validate(request);
-        DaemonOptions options = model.Options;
+        IRoutingOptions options = model.Options;
         string routeName = ResolveRoute(request, options);
         RequestFacts facts = RequestFacts.Of(request, streaming);
 
         List<PlannedCandidate> chain = Chain(routeName, options, facts);
-        chain = ForcedSelection.Apply(request, chain, routeName, options);
+        chain = ForcedSelection.Apply(request, chain, routeName, options.Providers);
         var judge = new CandidateJudge(model, gate, facts);
         chain = [.. chain.Select(judge.Judge)];
         if (request.AllowFallback == false)
@@ -34,7 +33,7 @@ public sealed class RoutePlanner(TargetStateRegistry states, ITargetGate gate, V
         return new RoutePlan(request.TaskType, routeName, chain) { Facts = facts };
     }
 
-    private static string ResolveRoute(CompleteRequest request, DaemonOptions options)
+    private static string ResolveRoute(CompleteRequest request, IRoutingOptions options)
     {
         if (request.Route.Length > 0)
         {
@@ -51,7 +50,7 @@ public sealed class RoutePlanner(TargetStateRegistry states, ITargetGate gate, V
                 $"no route is configured for task {TaskNames.ConfigKey(request.TaskType)} and there is no default");
     }
 
-    private List<PlannedCandidate> Chain(string routeName, DaemonOptions options, RequestFacts facts)
+    private List<PlannedCandidate> Chain(string routeName, IRoutingOptions options, RequestFacts facts)
     {
         var context = new StrategyContext(
             states, t => options.Providers[t.Provider].PriceOf(t.Model), facts.EstimatedInputTokens, facts.EstimatedOutputTokens, random);

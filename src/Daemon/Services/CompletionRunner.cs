@@ -1,6 +1,8 @@
 using Cortex.Llm.V1;
 using Cortex.Llmd.Budgets;
 using Cortex.Llmd.Callers;
+using Cortex.Llmd.Composition;
+using Cortex.Llmd.Events;
 using Cortex.Llmd.Errors;
 using Cortex.Llmd.Ledger;
 using Cortex.Llmd.Model;

@@ -1,5 +1,6 @@
 using Cortex.Llm.V1;
 using Cortex.Llmd.Callers;
+using Cortex.Llmd.Composition;
 using Cortex.Llmd.Events;
 using Cortex.Llmd.Model;
 using Cortex.Llmd.Routing;
@@ -57,12 +58,12 @@ public sealed class RouterService(
         {
             Providers.ProviderDescription description = provider.Describe();
             var info = new ProviderInfo { Name = name, Kind = provider.Kind, KeyPresent = description.KeyPresent, BaseUrl = description.BaseUrl };
-            IEnumerable<Configuration.TargetRef> targets = model.Options.Routes.Values
+            IEnumerable<Model.TargetRef> targets = model.Options.Routes.Values
                 .SelectMany(r => r.Targets)
                 .Select(t => t.Ref)
                 .Where(t => t.Provider == name)
                 .Distinct();
-            foreach (Configuration.TargetRef target in targets)
+            foreach (Model.TargetRef target in targets)
             {
                 ProviderTarget snapshot = states.Get(target).Snapshot();
                 Health.BreakerSnapshot breaker = breakers.Snapshot(target);

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Runtime.InteropServices;
 using Cortex.Llm.V1;
+using Cortex.Llmd.Composition;
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Events;
 using Cortex.Llmd.Logging;
@@ -89,7 +90,7 @@ public sealed class ConfigReloader(
         DaemonOptions options;
         try
         {
-            options = ConfigLoader.Load(source.Path, source.Environment, source.SocketOverride, factories);
+            options = DaemonConfig.Load(source.Path, source.Environment, source.SocketOverride, factories);
         }
         catch (ConfigException ex)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cortex.Llmd.Composition;
 using Cortex.Llmd.Model;
 using Cortex.Llmd.Providers;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Cortex.Llmd.Routing;
 using Cortex.Llmd.Validation.JsonSchema;
 
 namespace Cortex.Llmd.Validation;

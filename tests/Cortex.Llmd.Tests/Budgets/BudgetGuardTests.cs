@@ -1,7 +1,10 @@
 using Cortex.Llm.V1;
 using Cortex.Llmd.Budgets;
-using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Composition;
+using Cortex.Llmd.Hosting;
+using Cortex.Llmd.Model;
 using Cortex.Llmd.Pricing;
+using Cortex.Llmd.Providers;
 using Cortex.Llmd.Providers.Mock;
 using Cortex.Llmd.Routing;
 

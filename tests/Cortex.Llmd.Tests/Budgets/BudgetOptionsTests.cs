@@ -1,5 +1,6 @@
 using System.Collections;
 using Cortex.Llmd.Budgets;
+using Cortex.Llmd.Composition;
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Providers;
 using Cortex.Llmd.Tests.Support;
@@ -23,7 +24,7 @@ public class BudgetOptionsTests
             { "providers": { "m": { "kind": "mock" } }, "routes": { "main": { "targets": ["m/x"] }, "local": { "targets": ["m/y"] } },
               {{budgets}} }
             """);
-        return ConfigLoader.Load(path, new Hashtable(), null, ProviderFactoryRegistry.CreateDefault());
+        return DaemonConfig.Load(path, new Hashtable(), null, ProviderFactoryRegistry.CreateDefault());
     }
 
     [Test]

@@ -1,8 +1,11 @@
 using System.Collections;
 using Cortex.Llm.V1;
+using Cortex.Llmd.Composition;
 using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Model;
 using Cortex.Llmd.Providers;
 using Cortex.Llmd.Providers.Mock;
+using Cortex.Llmd.Routing;
 using Cortex.Llmd.Tests.Support;
 
 namespace Cortex.Llmd.Tests.Configuration;
@@ -21,7 +24,7 @@ public class ConfigParserTests
     {
         string path = Path.Combine(_dir, "c.json");
         File.WriteAllText(path, json);
-        return ConfigLoader.Load(path, environment ?? new Hashtable(), socket, ProviderFactoryRegistry.CreateDefault());
+        return DaemonConfig.Load(path, environment ?? new Hashtable(), socket, ProviderFactoryRegistry.CreateDefault());
     }
 
     private const string Minimal = """
@@ -44,7 +47,7 @@ public class ConfigParserTests
     public void Load_BundledOfflineConfig_MapsTasksAsDocumented()
     {
         string path = TestDaemon.OfflineConfigPath;
-        DaemonOptions options = ConfigLoader.Load(path, new Hashtable(), null, ProviderFactoryRegistry.CreateDefault());
+        DaemonOptions options = DaemonConfig.Load(path, new Hashtable(), null, ProviderFactoryRegistry.CreateDefault());
 
         Assert.That(options.Routes.Keys, Is.SupersetOf(new[] { "local", "fast", "economy", "balanced", "quality", "claude", "kimi" }));
         Assert.That(options.Providers.Values.Select(p => p.Kind), Is.All.EqualTo("mock"));
@@ -193,7 +196,7 @@ public class ConfigErrorSourceTests
         string path = Path.Combine(_dir, "c.json");
         File.WriteAllText(path, json);
         return Assert.Throws<ConfigException>(
-            () => ConfigLoader.Load(path, environment ?? new Hashtable(), null, ProviderFactoryRegistry.CreateDefault()))!;
+            () => DaemonConfig.Load(path, environment ?? new Hashtable(), null, ProviderFactoryRegistry.CreateDefault()))!;
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using System.Collections;
+using Cortex.Llmd.Composition;
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Providers;
 using Cortex.Llmd.Tests.Support;
@@ -22,7 +23,7 @@ public class ServerReflectionKeyTests
         File.WriteAllText(path, $$"""
             { "server": {{server}}, "providers": { "m": { "kind": "mock" } }, "routes": { "r": { "targets": ["m/x"] } } }
             """);
-        return ConfigLoader.Load(path, environment ?? new Hashtable(), null, ProviderFactoryRegistry.CreateDefault());
+        return DaemonConfig.Load(path, environment ?? new Hashtable(), null, ProviderFactoryRegistry.CreateDefault());
     }
 
     [Test]

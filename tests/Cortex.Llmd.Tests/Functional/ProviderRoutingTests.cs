@@ -90,8 +90,8 @@ public class ProviderRoutingTests
             Is.EqualTo(new[] { ("primary", AttemptOutcome.Error, 503u), ("backup", AttemptOutcome.Success, 200u) }));
         Assert.That(response.Cost.Priced, Is.False, "backup/m2 has no price: flagged, never silently $0");
         var unpriced = (Cortex.Llmd.Pricing.UnpricedModels)_daemon.App.Services.GetService(typeof(Cortex.Llmd.Pricing.UnpricedModels))!;
-        Assert.That(unpriced.WasReported(new Cortex.Llmd.Configuration.TargetRef("backup", "m2")), Is.True);
-        Assert.That(unpriced.WasReported(new Cortex.Llmd.Configuration.TargetRef("primary", "m1")), Is.False);
+        Assert.That(unpriced.WasReported(new Cortex.Llmd.Model.TargetRef("backup", "m2")), Is.True);
+        Assert.That(unpriced.WasReported(new Cortex.Llmd.Model.TargetRef("primary", "m1")), Is.False);
     }
 
     [Test]

@@ -1,4 +1,4 @@
-using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Composition;
 using Cortex.Llmd.Events;
 using Cortex.Llmd.Health;
 using Cortex.Llmd.Model;

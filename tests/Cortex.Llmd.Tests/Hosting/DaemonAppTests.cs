@@ -1,5 +1,5 @@
 using System.Collections;
-using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Composition;
 using Cortex.Llmd.Hosting;
 using Cortex.Llmd.Ledger;
 using Cortex.Llmd.Providers;
@@ -26,7 +26,7 @@ public class DaemonAppTests
         // Hosted services start in order and stop in reverse: the socket must accept only once the
         // ledger is open, and stop (draining calls) before the ledger flushes.
         string socket = Path.Combine(_dir, "s.sock");
-        DaemonOptions options = ConfigLoader.Load(TestDaemon.TestConfigPath, new Hashtable(), socket, ProviderFactoryRegistry.CreateDefault());
+        DaemonOptions options = DaemonConfig.Load(TestDaemon.TestConfigPath, new Hashtable(), socket, ProviderFactoryRegistry.CreateDefault());
         using IHost app = DaemonApp.Build(options, socket, new DaemonAppSettings
         {
             ConfigureLogging = _ => { },
@@ -45,7 +45,7 @@ public class DaemonAppTests
     public void Build_NotStarted_DoesNotBindTheSocket()
     {
         string socket = Path.Combine(_dir, "s.sock");
-        DaemonOptions options = ConfigLoader.Load(TestDaemon.TestConfigPath, new Hashtable(), socket, ProviderFactoryRegistry.CreateDefault());
+        DaemonOptions options = DaemonConfig.Load(TestDaemon.TestConfigPath, new Hashtable(), socket, ProviderFactoryRegistry.CreateDefault());
         using IHost app = DaemonApp.Build(options, socket, new DaemonAppSettings
         {
             ConfigureLogging = _ => { },

@@ -1,6 +1,6 @@
 using System.Collections;
 using System.Net.Sockets;
-using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Composition;
 using Cortex.Llmd.Hosting;
 using Cortex.Llmd.Providers;
 using Cortex.Llmd.Tests.Support;
@@ -43,7 +43,7 @@ public class ServingLifecycleTests
                 ledgerOpen = File.Exists(ledger);
             },
         };
-        DaemonOptions options = ConfigLoader.Load(TestDaemon.TestConfigPath, new Hashtable(), socket, ProviderFactoryRegistry.CreateDefault());
+        DaemonOptions options = DaemonConfig.Load(TestDaemon.TestConfigPath, new Hashtable(), socket, ProviderFactoryRegistry.CreateDefault());
         using IHost app = DaemonApp.Build(options, socket, settings);
 
         await DaemonApp.StartAsync(app);

@@ -1,4 +1,5 @@
 using System.Collections;
+using Cortex.Llmd.Composition;
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Ledger;
 using Cortex.Llmd.Providers;
@@ -20,7 +21,7 @@ public class LedgerOptionsTests
     {
         string path = Path.Combine(_dir, "c.json");
         File.WriteAllText(path, "{ \"providers\": { \"m\": { \"kind\": \"mock\" } }, \"routes\": { \"r\": { \"targets\": [\"m/x\"] } }" + ledgerJson + " }");
-        return ConfigLoader.Load(path, new Hashtable(), null, ProviderFactoryRegistry.CreateDefault());
+        return DaemonConfig.Load(path, new Hashtable(), null, ProviderFactoryRegistry.CreateDefault());
     }
 
     [Test]

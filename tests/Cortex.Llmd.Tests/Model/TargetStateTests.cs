@@ -1,5 +1,4 @@
 using Cortex.Llm.V1;
-using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Model;
 
 namespace Cortex.Llmd.Tests.Model;

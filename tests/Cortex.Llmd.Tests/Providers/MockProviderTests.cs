@@ -143,7 +143,7 @@ public class MockProviderTests
     {
         string rendered = MockSettings.DefaultReply.Replace("{prompt}", "hi", StringComparison.Ordinal);
 
-        Assert.That(rendered, Has.Length.GreaterThan(new Cortex.Llmd.Configuration.ValidationOptions().RefusalWindow * 2),
+        Assert.That(rendered, Has.Length.GreaterThan(new Cortex.Llmd.Routing.ValidationOptions().RefusalWindow * 2),
             "a default answer shorter than the hold-back window would reach the caller in one piece, never visibly streaming");
     }
 

@@ -1,5 +1,5 @@
 using Cortex.Llm.V1;
-using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Composition;
 using Cortex.Llmd.Model;
 using Cortex.Llmd.Routing;
 using Cortex.Llmd.Tests.Support;

@@ -1,4 +1,5 @@
 using Cortex.Llm.V1;
+using Cortex.Llmd.Composition;
 using Cortex.Llmd.Events;
 using Cortex.Llmd.Errors;
 using Cortex.Llmd.Model;

@@ -1,4 +1,5 @@
 using Cortex.Llm.V1;
+using Cortex.Llmd.Composition;
 using Cortex.Llmd.Model;
 using Cortex.Llmd.Routing;
 using Cortex.Llmd.Tests.Support;

@@ -1,4 +1,3 @@
-using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Model;
 using Cortex.Llmd.Routing;
 using Cortex.Llmd.Validation;

@@ -1,5 +1,5 @@
 using System.Collections;
-using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Composition;
 using Cortex.Llmd.Hosting;
 using Cortex.Llmd.Providers;
 using Microsoft.Extensions.Hosting;
@@ -47,7 +47,7 @@ public sealed class TestDaemon : IAsyncDisposable
     private static async Task<TestDaemon> StartInAsync(string directory, string configPath, DaemonAppSettings? settings)
     {
         string socketPath = Path.Combine(directory, "llmd.sock");
-        DaemonOptions options = ConfigLoader.Load(configPath, new Hashtable(), socketPath, ProviderFactoryRegistry.CreateDefault());
+        DaemonOptions options = DaemonConfig.Load(configPath, new Hashtable(), socketPath, ProviderFactoryRegistry.CreateDefault());
         settings ??= new DaemonAppSettings { ConfigureLogging = logging => { } };
         settings = settings with { LedgerPath = settings.LedgerPath ?? Path.Combine(directory, "ledger.db") };
         IHost app = DaemonApp.Build(options, socketPath, settings);

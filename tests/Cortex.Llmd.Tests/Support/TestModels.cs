@@ -1,5 +1,5 @@
 using System.Collections;
-using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Composition;
 using Cortex.Llmd.Model;
 using Cortex.Llmd.Providers;
 
@@ -16,7 +16,7 @@ public static class TestModels
             string path = Path.Combine(dir, "c.json");
             File.WriteAllText(path, json);
             ProviderFactoryRegistry factories = ProviderFactoryRegistry.CreateDefault();
-            DaemonOptions options = ConfigLoader.Load(path, new Hashtable(), null, factories);
+            DaemonOptions options = DaemonConfig.Load(path, new Hashtable(), null, factories);
             return RuntimeModel.Build(options, factories, new ProviderContext(time ?? TimeProvider.System, new Hashtable()));
         }
         finally

@@ -1,5 +1,5 @@
 using Cortex.Llm.V1;
-using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Composition;
 using Cortex.Llmd.Events;
 using Cortex.Llmd.Model;
 using Cortex.Llmd.Providers;
@@ -56,7 +56,7 @@ public class ConfigReloaderTests
         string path = Path.Combine(_dir, "llmd.json");
         var old = new DisposableProvider();
         File.WriteAllText(path, Good);
-        DaemonOptions options = ConfigLoader.Load(path, new Dictionary<string, string>(), null, ProviderFactoryRegistry.CreateDefault());
+        DaemonOptions options = DaemonConfig.Load(path, new Dictionary<string, string>(), null, ProviderFactoryRegistry.CreateDefault());
         var initial = new RuntimeModel(options, new Dictionary<string, IProvider> { ["old"] = old }, time.GetUtcNow());
         var holder = new RuntimeModelHolder(initial);
         var hub = new EventHub(time);

@@ -1,4 +1,4 @@
-using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Model;
 
 namespace Cortex.Llmd.Routing.Strategies;
 

@@ -1,4 +1,3 @@
-using Cortex.Llmd.Configuration;
 
 namespace Cortex.Llmd.Routing.Strategies;
 

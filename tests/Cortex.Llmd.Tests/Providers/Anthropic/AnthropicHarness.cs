@@ -2,7 +2,6 @@ using System.Collections;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cortex.Llm.V1;
-using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Providers;
 using Cortex.Llmd.Providers.Anthropic;
 using Cortex.Llmd.Providers.Http;

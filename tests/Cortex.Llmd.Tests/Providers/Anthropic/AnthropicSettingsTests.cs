@@ -1,4 +1,5 @@
 using System.Collections;
+using Cortex.Llmd.Composition;
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Providers;
 using Cortex.Llmd.Providers.Anthropic;
@@ -96,7 +97,7 @@ public class AnthropicSettingsTests
                   "routes": { "r": { "targets": ["claude/claude-big"] } } }
                 """);
 
-            DaemonOptions options = ConfigLoader.Load(path, new Hashtable(), null, ProviderFactoryRegistry.CreateDefault());
+            DaemonOptions options = DaemonConfig.Load(path, new Hashtable(), null, ProviderFactoryRegistry.CreateDefault());
 
             ProviderOptions claude = options.Providers["claude"];
             Assert.That(claude.Kind, Is.EqualTo("anthropic"));

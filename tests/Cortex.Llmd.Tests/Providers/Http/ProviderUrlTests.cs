@@ -15,7 +15,7 @@ public class ProviderUrlTests
         {
             string path = Path.Combine(dir, "c.json");
             File.WriteAllText(path, $$"""{ "providers": { "p": {{providerJson}} } }""");
-            ConfigLoader.Load(path, new System.Collections.Hashtable(), null, ProviderFactoryRegistry.CreateDefault());
+            Cortex.Llmd.Composition.DaemonConfig.Load(path, new System.Collections.Hashtable(), null, ProviderFactoryRegistry.CreateDefault());
             return [];
         }
         catch (ConfigException ex)

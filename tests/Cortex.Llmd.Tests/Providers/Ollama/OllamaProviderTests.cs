@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Text.Json;
 using Cortex.Llm.V1;
-using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Providers;
 using Cortex.Llmd.Providers.Ollama;
 using Cortex.Llmd.Providers.OpenAi;

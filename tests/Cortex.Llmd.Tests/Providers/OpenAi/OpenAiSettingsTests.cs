@@ -1,4 +1,4 @@
-using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Providers;
 using Cortex.Llmd.Providers.OpenAi;
 using static Cortex.Llmd.Tests.Providers.OpenAi.OpenAiTestKit;
 

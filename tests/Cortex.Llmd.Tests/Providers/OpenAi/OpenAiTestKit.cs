@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Text;
 using Cortex.Llm.V1;
+using Cortex.Llmd.Composition;
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Providers;
 using Cortex.Llmd.Providers.Http;

@@ -1,6 +1,6 @@
-using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Model;
 using Cortex.Llmd.Pricing;
+using Cortex.Llmd.Routing;
 using Cortex.Llmd.Routing.Strategies;
 
 namespace Cortex.Llmd.Tests.Routing.Strategies;

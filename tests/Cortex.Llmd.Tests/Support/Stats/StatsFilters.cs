@@ -1,7 +1,7 @@
+using Cortex.Llmd.Model;
 using Cortex.Llmd.Stats;
 using System.Globalization;
 using Cortex.Llm.V1;
-using Cortex.Llmd.Configuration;
 
 namespace Cortex.Llmd.Tests.Support.Stats;
 

@@ -1,6 +1,6 @@
 using Cortex.Llm.V1;
 
-namespace Cortex.Llmd.Configuration;
+namespace Cortex.Llmd.Model;
 
 /// <summary>The config spellings of task types, e.g. "systemOperation" for TASK_TYPE_SYSTEM_OPERATION.</summary>
 public static class TaskNames

@@ -1,4 +1,6 @@
-namespace Cortex.Llmd.Configuration;
+using Cortex.Llmd.Configuration;
+
+namespace Cortex.Llmd.Model;
 
 /// <summary>
 /// How one target is attempted: its time budget, the time allowed until the first token of a stream,

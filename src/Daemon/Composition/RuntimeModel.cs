@@ -1,13 +1,13 @@
-using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Providers;
+using Cortex.Llmd.Routing;
 
-namespace Cortex.Llmd.Model;
+namespace Cortex.Llmd.Composition;
 
 /// <summary>
 /// The immutable model requests are served from: validated options and the providers built from them.
 /// A reload swaps the whole model; per-target state lives elsewhere and survives the swap.
 /// </summary>
-public sealed class RuntimeModel : IDisposable
+public sealed class RuntimeModel : IRoutingModel, IDisposable
 {
     public RuntimeModel(DaemonOptions options, IReadOnlyDictionary<string, IProvider> providers, DateTimeOffset loadedAt)
     {
@@ -17,6 +17,8 @@ public sealed class RuntimeModel : IDisposable
     }
 
     public DaemonOptions Options { get; }
+
+    IRoutingOptions IRoutingModel.Options => Options;
 
     public IReadOnlyDictionary<string, IProvider> Providers { get; }
 
@@ -45,11 +47,13 @@ public sealed class RuntimeModel : IDisposable
 }
 
 /// <summary>Holds the current model; readers take one snapshot per request. Disposes the last one at shutdown.</summary>
-public sealed class RuntimeModelHolder(RuntimeModel initial) : IDisposable
+public sealed class RuntimeModelHolder(RuntimeModel initial) : IRoutingModelSource, IDisposable
 {
     private RuntimeModel _current = initial;
 
     public RuntimeModel Current => Volatile.Read(ref _current);
+
+    IRoutingModel IRoutingModelSource.Current => Current;
 
     public void Swap(RuntimeModel next) => Volatile.Write(ref _current, next);
 

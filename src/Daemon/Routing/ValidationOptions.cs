@@ -1,4 +1,6 @@
-namespace Cortex.Llmd.Configuration;
+using Cortex.Llmd.Configuration;
+
+namespace Cortex.Llmd.Routing;
 
 /// <summary>How answers are judged before they count as success.</summary>
 public sealed record ValidationOptions
@@ -27,4 +29,17 @@ public sealed record ValidationOptions
 
     /// <summary>An answer with no content and no tool calls is rejected and falls back.</summary>
     public bool RejectEmpty { get; init; } = true;
+
+    /// <summary>Reads the "validation" section; errors go to the node's collector and defaults stand in.</summary>
+    public static ValidationOptions Parse(ConfigNode node)
+    {
+        node.AllowOnly("refusalPatterns", "refusalWindow", "rejectEmpty");
+        var defaults = new ValidationOptions();
+        return new ValidationOptions
+        {
+            RefusalPatterns = node.Exists("refusalPatterns") ? node.StringList("refusalPatterns") : defaults.RefusalPatterns,
+            RefusalWindow = (int)node.Number("refusalWindow", defaults.RefusalWindow, 0, 100_000),
+            RejectEmpty = node.Flag("rejectEmpty", defaults.RejectEmpty),
+        };
+    }
 }
