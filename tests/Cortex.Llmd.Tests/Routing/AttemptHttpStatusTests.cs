@@ -31,7 +31,7 @@ public class AttemptHttpStatusTests
             {
               "providers": {
                 "remote": { "kind": "openai", "baseUrl": "{{_fake.BaseUrl}}", "requireKey": false, "retries": 0 },
-                "ok": { "kind": "mock", "reply": "fine answer", "retries": 0 }
+                "ok": { "kind": "mock", "reply": "{\"fine\": \"answer\"}", "retries": 0 }
               },
               "routes": { "main": { "targets": ["remote/m", "ok/o"] } },
               "tasks": { "default": "main" }
@@ -82,7 +82,7 @@ public class AttemptHttpStatusTests
         Assert.That(response.Provider, Is.EqualTo("ok"));
         Assert.That(trace.Attempts[0].Outcome, Is.EqualTo(AttemptOutcome.Refusal));
         Assert.That(trace.Attempts[0].HttpStatus, Is.EqualTo(200));
-        Assert.That(sink.Text, Is.EqualTo("fine answer"), "only the fallback's answer reached the caller");
+        Assert.That(sink.Text, Is.EqualTo("""{"fine": "answer"}"""), "only the fallback's answer reached the caller");
     }
 
     [Test]
