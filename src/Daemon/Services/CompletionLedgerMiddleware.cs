@@ -1,3 +1,4 @@
+using Cortex.Llm;
 using Cortex.Llm.V1;
 using Cortex.Llmd.Callers;
 using Cortex.Llmd.Stats;

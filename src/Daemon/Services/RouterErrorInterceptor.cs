@@ -1,3 +1,4 @@
+using Cortex.Llm;
 using Cortex.Llmd.Errors;
 using Cortex.Llmd.Logging;
 using Grpc.Core;

@@ -1,3 +1,4 @@
+using Cortex.Llm;
 using Cortex.Llm.Cli.Parsing;
 using Cortex.Llm.Client;
 using Cortex.Llm.V1;

@@ -1,14 +1,19 @@
+using System.Globalization;
 using Grpc.Core;
 
-namespace Cortex.Llmd.Services;
+namespace Cortex.Llm;
 
-/// <summary>gRPC status codes as the ledger's canonical words (DEADLINE_EXCEEDED, not DeadlineExceeded).</summary>
+/// <summary>
+/// Status codes by their canonical names (DEADLINE_EXCEEDED, not DeadlineExceeded), as grpcurl, the
+/// API doc and the daemon's ledger spell them. Shared by the daemon and the CLI so both say the same.
+/// </summary>
 public static class StatusNames
 {
     public static string Of(StatusCode code) => code switch
     {
         StatusCode.OK => "OK",
         StatusCode.Cancelled => "CANCELLED",
+        StatusCode.Unknown => "UNKNOWN",
         StatusCode.InvalidArgument => "INVALID_ARGUMENT",
         StatusCode.DeadlineExceeded => "DEADLINE_EXCEEDED",
         StatusCode.NotFound => "NOT_FOUND",
@@ -23,6 +28,6 @@ public static class StatusNames
         StatusCode.Unavailable => "UNAVAILABLE",
         StatusCode.DataLoss => "DATA_LOSS",
         StatusCode.Unauthenticated => "UNAUTHENTICATED",
-        _ => "UNKNOWN",
+        _ => "CODE_" + ((int)code).ToString(CultureInfo.InvariantCulture),
     };
 }
