@@ -8,7 +8,7 @@ namespace Cortex.Llm.Cli;
 /// <summary>What one command invocation needs: where to connect, how to print, and how failures become exit codes.</summary>
 internal sealed class CommandContext
 {
-    private CommandContext(CliHost host, string socketPath, bool json, bool verbose, TimeSpan? timeout)
+    internal CommandContext(CliHost host, string socketPath, bool json, bool verbose, TimeSpan? timeout)
     {
         Host = host;
         SocketPath = socketPath;
@@ -71,8 +71,11 @@ internal sealed class CommandContext
             ErrorReport.Usage(Err, $"cannot reach cortex-llmd at {SocketPath}: {e.Reason}");
             return ExitCodes.Unreachable;
         }
-        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        catch (RpcException) when (cancellationToken.IsCancellationRequested)
         {
+            // Once the user interrupted, any status is the interruption's echo: a stream torn down in the
+            // middle of a read surfaces from Grpc.Net.Client as UNAVAILABLE ("the request was aborted"),
+            // not CANCELLED, depending on where the read was when Ctrl-C came.
             return interruptIsSuccess ? ExitCodes.Ok : ExitCodes.Interrupted;
         }
         catch (RpcException e)

@@ -1,4 +1,5 @@
 using Cortex.Llm.Cli;
+using Grpc.Core;
 using NUnit.Framework;
 
 namespace Cortex.Llm.Client.Tests.Cli;
@@ -25,4 +26,40 @@ public sealed class CommandContextTests
     {
         Assert.That(CommandContext.Deadline(TimeSpan.MaxValue, Now), Is.EqualTo(DateTime.MaxValue));
     }
+
+    private static (CommandContext Context, StringWriter Err) Context()
+    {
+        var err = new StringWriter();
+        var host = new CliHost(new StringWriter(), err, new StringReader(string.Empty), StderrIsTerminal: false, HandleSignals: false);
+        return (new CommandContext(host, "/nonexistent/cortex-test.sock", json: false, verbose: false, timeout: null), err);
+    }
+
+    [Test]
+    public async Task RunAsync_StreamTornDownAfterCtrlC_ExitsInterruptedSilently()
+    {
+        (CommandContext context, StringWriter err) = Context();
+        using var interrupted = new CancellationTokenSource();
+        await interrupted.CancelAsync();
+
+        // What Grpc.Net.Client throws when Ctrl-C lands in the middle of reading a streamed message.
+        int code = await context.RunAsync(
+            _ => throw new RpcException(new Status(StatusCode.Unavailable, "Error reading next message. IOException: The request was aborted.")),
+            interrupted.Token);
+
+        Assert.That(code, Is.EqualTo(ExitCodes.Interrupted));
+        Assert.That(err.ToString(), Is.Empty);
+    }
+
+    [Test]
+    public async Task RunAsync_UnavailableWithoutInterrupt_ReportsTheStatus()
+    {
+        (CommandContext context, StringWriter err) = Context();
+
+        int code = await context.RunAsync(
+            _ => throw new RpcException(new Status(StatusCode.Unavailable, "all 2 attempts failed")), CancellationToken.None);
+
+        Assert.That(code, Is.EqualTo(ExitCodes.FromStatus(StatusCode.Unavailable)));
+        Assert.That(err.ToString(), Does.StartWith("cortex-llm: UNAVAILABLE"));
+    }
 }
+
