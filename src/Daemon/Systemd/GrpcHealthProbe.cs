@@ -1,4 +1,4 @@
-using System.Net.Sockets;
+using Cortex.Llm.Client;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
@@ -17,27 +17,8 @@ public sealed class GrpcHealthProbe : ILivenessProbe, IDisposable
 
     public GrpcHealthProbe(string socketPath)
     {
-        var handler = new SocketsHttpHandler
-        {
-            // A fresh connection each time would also test accept(); pooling keeps the probe cheap, and
-            // a dead pooled connection fails the probe just the same.
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-            ConnectCallback = async (_, ct) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct).ConfigureAwait(false);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
-        _channel = GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
+        // The client library's channel: the probe connects exactly the way Cortex components do.
+        _channel = CortexChannel.ForSocket(socketPath);
         _client = new Grpc.Health.V1.Health.HealthClient(_channel);
     }
 

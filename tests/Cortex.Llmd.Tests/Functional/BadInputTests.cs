@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using Cortex.Llm.V1;
+using Cortex.Llm.Client;
 using Cortex.Llmd.Tests.Support;
 using Grpc.Core;
 
@@ -63,7 +64,7 @@ public class BadInputTests
     [Test]
     public async Task Complete_UnknownTaskType_ReturnsInvalidArgumentNamingIt()
     {
-        using Grpc.Net.Client.GrpcChannel channel = DaemonChannel.For(_daemon.SocketPath);
+        using Grpc.Net.Client.GrpcChannel channel = CortexChannel.ForSocket(_daemon.SocketPath);
         var request = new CompleteRequest { TaskType = (TaskType)42, Messages = { new Message { Role = Role.User, Content = "hi" } } };
 
         RpcException ex = (await Assert.ThrowsAsync<RpcException>(async () => await new Router.RouterClient(channel).CompleteAsync(request)))!;
@@ -86,7 +87,7 @@ public class BadInputTests
 
     private async Task AssertServingAsync()
     {
-        using Grpc.Net.Client.GrpcChannel channel = DaemonChannel.For(_daemon.SocketPath);
+        using Grpc.Net.Client.GrpcChannel channel = CortexChannel.ForSocket(_daemon.SocketPath);
         var request = new CompleteRequest { Messages = { new Message { Role = Role.User, Content = "still there?" } } };
         CompleteResponse response = await new Router.RouterClient(channel).CompleteAsync(request);
         Assert.That(response.Content, Is.EqualTo("Hello from mock-1: still there?"));

@@ -1,4 +1,5 @@
 using Cortex.Llm.V1;
+using Cortex.Llm.Client;
 using Cortex.Llmd.Tests.Support;
 using Google.Protobuf.Reflection;
 using Grpc.Net.Client;
@@ -25,7 +26,7 @@ public class AotReflectionTests
         string socket = Path.Combine(_dir, "aot.sock");
         _daemon = DaemonProcess.StartExecutable(binary, null, "--config", TestDaemon.OfflineConfigPath, "--socket", socket);
         await _daemon.WaitUntilServingAsync(socket, TimeSpan.FromSeconds(30));
-        _channel = DaemonChannel.For(socket);
+        _channel = CortexChannel.ForSocket(socket);
     }
 
     [OneTimeTearDown]

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Cortex.Llm.V1;
+using Cortex.Llm.Client;
 using Cortex.Llmd.Tests.Support;
 
 namespace Cortex.Llmd.Tests.Hosting;
@@ -86,7 +87,7 @@ public class DaemonProcessTests
         Assert.That(await second.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(73));
         Assert.That(second.Stderr, Does.Contain("already serving " + socket));
         Assert.That(first.HasExited, Is.False);
-        using Grpc.Net.Client.GrpcChannel channel = DaemonChannel.For(socket);
+        using Grpc.Net.Client.GrpcChannel channel = CortexChannel.ForSocket(socket);
         global::Grpc.Health.V1.HealthCheckResponse health = await new global::Grpc.Health.V1.Health.HealthClient(channel).CheckAsync(new global::Grpc.Health.V1.HealthCheckRequest());
         Assert.That(health.Status, Is.EqualTo(global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving));
     }

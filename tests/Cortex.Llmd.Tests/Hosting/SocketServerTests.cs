@@ -1,5 +1,6 @@
 using System.Net;
 using Cortex.Llm.V1;
+using Cortex.Llm.Client;
 using Cortex.Llmd.Tests.Support;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -20,7 +21,7 @@ public class SocketServerTests
     {
         _daemon = await TestDaemon.StartAsync();
         _raw = new RawGrpcClient(_daemon.SocketPath);
-        _channel = DaemonChannel.For(_daemon.SocketPath);
+        _channel = CortexChannel.ForSocket(_daemon.SocketPath);
     }
 
     [OneTimeTearDown]
@@ -49,7 +50,7 @@ public class SocketServerTests
     {
         string json = await File.ReadAllTextAsync(TestDaemon.TestConfigPath);
         await using TestDaemon small = await TestDaemon.StartFromJsonAsync(json.Replace("\"logging\"", "\"server\": { \"maxReceiveMessageBytes\": 1024 }, \"logging\"", StringComparison.Ordinal));
-        using GrpcChannel channel = DaemonChannel.For(small.SocketPath);
+        using GrpcChannel channel = CortexChannel.ForSocket(small.SocketPath);
 
         RpcException ex = (await Assert.ThrowsAsync<RpcException>(async () => await new Router.RouterClient(channel).CompleteAsync(Ask(new string('x', 2000)))))!;
 
@@ -133,7 +134,7 @@ public class SocketServerTests
     {
         string json = await File.ReadAllTextAsync(TestDaemon.TestConfigPath);
         await using TestDaemon quiet = await TestDaemon.StartFromJsonAsync(json.Replace("\"logging\"", "\"server\": { \"reflection\": false }, \"logging\"", StringComparison.Ordinal));
-        using GrpcChannel channel = DaemonChannel.For(quiet.SocketPath);
+        using GrpcChannel channel = CortexChannel.ForSocket(quiet.SocketPath);
 
         RpcException ex = (await Assert.ThrowsAsync<RpcException>(async () => await ReflectionProbe.ListServicesAsync(new ServerReflection.ServerReflectionClient(channel))))!;
 

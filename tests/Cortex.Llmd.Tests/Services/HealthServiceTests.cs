@@ -1,3 +1,4 @@
+using Cortex.Llm.Client;
 using Cortex.Llmd.Ledger;
 using Cortex.Llmd.Services;
 using Cortex.Llmd.Tests.Support;
@@ -20,7 +21,7 @@ public class HealthServiceTests
     public async Task Start()
     {
         _daemon = await TestDaemon.StartAsync();
-        _channel = DaemonChannel.For(_daemon.SocketPath);
+        _channel = CortexChannel.ForSocket(_daemon.SocketPath);
         _client = new Grpc.Health.V1.Health.HealthClient(_channel);
     }
 

@@ -1,4 +1,5 @@
 using Cortex.Llm.V1;
+using Cortex.Llm.Client;
 using Cortex.Llmd.Events;
 using Cortex.Llmd.Tests.Support;
 using Grpc.Core;
@@ -18,7 +19,7 @@ public class RouterServiceTests
     public async Task Start()
     {
         _daemon = await TestDaemon.StartAsync();
-        _channel = DaemonChannel.For(_daemon.SocketPath);
+        _channel = CortexChannel.ForSocket(_daemon.SocketPath);
         _client = new Router.RouterClient(_channel);
     }
 
