@@ -174,11 +174,15 @@ public class DaemonProcessTests
     public async Task Main_UnwritableSocketDirectory_Exits73NamingThePathAndReason()
     {
         // As root every directory is writable: run the daemon as nobody against a directory root owns.
+        // nobody runs a copy of the build in that directory: the checkout itself may sit under a private
+        // directory (mktemp -d makes 0700), which nobody cannot even enter to load the daemon.
+        string app = CopyBuildOutput(Path.Combine(_dir, "app"));
         string socket = Path.Combine(_dir, "s.sock");
-        using DaemonProcess daemon = DaemonProcess.StartWith(
+        using DaemonProcess daemon = DaemonProcess.StartProgram(
+            ["dotnet", Path.Combine(app, Path.GetFileName(DaemonProcess.DaemonDll))],
             ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"],
             new Dictionary<string, string> { ["HOME"] = "/tmp", ["DOTNET_CLI_HOME"] = "/tmp" },
-            "--config", TestDaemon.OfflineConfigPath, "--socket", socket);
+            "--config", Path.Combine(app, "config", Path.GetFileName(TestDaemon.OfflineConfigPath)), "--socket", socket);
 
         Assert.That(await daemon.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(73), daemon.Stderr);
         Assert.That(daemon.Stderr, Does.Contain(
@@ -207,5 +211,18 @@ public class DaemonProcessTests
         await Task.Delay(200);
 
         Assert.That(File.GetUnixFileMode(socket), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+    }
+
+    private static string CopyBuildOutput(string target)
+    {
+        string source = Path.GetDirectoryName(DaemonProcess.DaemonDll)!;
+        foreach (string file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            string copy = Path.Combine(target, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+
+        return target;
     }
 }

@@ -42,7 +42,8 @@ public sealed class DaemonProcess : IDisposable
     public static DaemonProcess StartExecutable(string path, IDictionary<string, string>? environment, params string[] args) =>
         StartProgram([path], [], environment, args);
 
-    private static DaemonProcess StartProgram(IReadOnlyList<string> program, IReadOnlyList<string> launcher, IDictionary<string, string>? environment, string[] args)
+    /// <summary>Runs "launcher... program... args".</summary>
+    public static DaemonProcess StartProgram(IReadOnlyList<string> program, IReadOnlyList<string> launcher, IDictionary<string, string>? environment, params string[] args)
     {
         // Through env --default-signal: a test run started with nohup or in the background hands its
         // ignored SIGHUP/SIGINT down across exec, and a daemon that ignores SIGHUP never reloads. env
