@@ -55,6 +55,15 @@ public static class DaemonApp
         logging.SetMinimumLevel(options.LogLevel);
         logging.AddFilter("Microsoft", LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        AddLogProviders(logging, settings);
+
+        // Last, so that it wraps whichever providers were added, a test's included. The journal's rate is
+        // wall-clock time even when a test steers the daemon's clock.
+        BoundedLoggerProvider.WrapAll(logging, options.LogLevel, TimeProvider.System);
+    }
+
+    private static void AddLogProviders(ILoggingBuilder logging, DaemonAppSettings settings)
+    {
         if (settings.ConfigureLogging is { } configure)
         {
             configure(logging);
@@ -108,6 +117,7 @@ public static class DaemonApp
         services.AddSingleton<CompletionRecorder>();
         services.AddSingleton<CompletionRunner>();
         services.AddSingleton<RouterService>();
+        services.AddHostedService(sp => new IdleMemoryTrimmer(TimeProvider.System));
         services.AddSingleton<HealthService>();
     }
 

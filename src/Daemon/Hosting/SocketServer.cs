@@ -25,6 +25,7 @@ internal static class SocketServer
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = options.Server.MaxReceiveMessageBytes;
+            grpc.Interceptors.Add<RequestParsedInterceptor>();
             grpc.Interceptors.Add<RouterErrorInterceptor>();
         });
         builder.Services.AddSingleton<HealthServiceImpl>();

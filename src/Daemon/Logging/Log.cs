@@ -8,27 +8,10 @@ namespace Cortex.Llmd.Logging;
 /// </summary>
 internal static partial class Log
 {
-    // 1xx: the gRPC wire layer. Bad input is logged once, at a level that will not flood.
-    [LoggerMessage(100, LogLevel.Information, "Rejected {Protocol} request to {Path}: gRPC needs HTTP/2")]
-    public static partial void ProtocolRejected(ILogger logger, string protocol, string path);
-
-    [LoggerMessage(101, LogLevel.Information, "Rejected request to {Path} with content-type '{ContentType}'")]
-    public static partial void ContentTypeRejected(ILogger logger, string? contentType, string path);
-
-    [LoggerMessage(102, LogLevel.Information, "Unimplemented: {HttpMethod} {Path}")]
-    public static partial void Unimplemented(ILogger logger, string httpMethod, string path);
-
+    // 1xx: the gRPC door. Library lines a caller can trigger are demoted and rate-bounded by
+    // BoundedLoggerProvider; these are the daemon's own.
     [LoggerMessage(103, LogLevel.Information, "Call {Method} ended with {Status}: {Detail}")]
     public static partial void CallFailed(ILogger logger, string method, string status, string detail);
-
-    [LoggerMessage(104, LogLevel.Information, "Call {Method} exceeded its deadline")]
-    public static partial void DeadlineExceeded(ILogger logger, string method);
-
-    [LoggerMessage(105, LogLevel.Debug, "Call {Method} was cancelled by the caller")]
-    public static partial void CallerCancelled(ILogger logger, string method);
-
-    [LoggerMessage(106, LogLevel.Error, "Handler of {Method} threw")]
-    public static partial void HandlerCrashed(ILogger logger, string method, Exception exception);
 
     // 2xx: hosting, socket and configuration.
     [LoggerMessage(200, LogLevel.Information, "cortex-llmd {Version} serving on {SocketPath} ({Providers} providers, {Routes} routes)")]

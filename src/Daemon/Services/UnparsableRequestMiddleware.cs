@@ -8,8 +8,9 @@ namespace Cortex.Llmd.Services;
 /// <summary>
 /// grpc-dotnet answers a request message that is not valid protobuf with UNKNOWN ("Exception was thrown
 /// by handler"), which would blame the daemon for the caller's bytes. The library parses the message
-/// before any interceptor runs, so the status is corrected here: the message is read before anything is
-/// written, so the answer is trailers-only and still unsent when the endpoint returns.
+/// before any interceptor runs, so the status is corrected here: an UNKNOWN for a call whose request never
+/// reached <see cref="RequestParsedInterceptor"/> came from the parse. The message is read before
+/// anything is written, so the answer is trailers-only and still unsent when the endpoint returns.
 /// </summary>
 public static class UnparsableRequestMiddleware
 {
@@ -19,7 +20,8 @@ public static class UnparsableRequestMiddleware
     {
         await next(context).ConfigureAwait(false);
         if (!context.Response.HasStarted
-            && context.Features.Get<IServerCallContextFeature>()?.ServerCallContext.Status is { StatusCode: StatusCode.Unknown, DebugException: InvalidProtocolBufferException })
+            && context.Features.Get<IServerCallContextFeature>()?.ServerCallContext.Status is { StatusCode: StatusCode.Unknown } status
+            && (status.DebugException is InvalidProtocolBufferException || !RequestParsedInterceptor.WasParsed(context)))
         {
             context.Response.Headers["grpc-status"] = ((int)StatusCode.InvalidArgument).ToString(System.Globalization.CultureInfo.InvariantCulture);
             context.Response.Headers["grpc-message"] = Detail;

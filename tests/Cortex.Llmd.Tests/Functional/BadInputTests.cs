@@ -85,6 +85,26 @@ public class BadInputTests
         await AssertServingAsync();
     }
 
+    /// <summary>
+    /// Truncations Google.Protobuf reports with InvalidOperationException rather than
+    /// InvalidProtocolBufferException, which grpc-dotnet would answer UNKNOWN: "3a07" is field 7
+    /// (max_tokens, a wrapper message) announcing 7 bytes that never come.
+    /// </summary>
+    [TestCase("3a07")]
+    [TestCase("3a0208")]
+    [TestCase("0a")]
+    [TestCase("ffffffffffffffffffff01")]
+    public async Task Complete_TruncatedMessage_InvalidArgumentNotUnknown(string hex)
+    {
+        using var client = new RawGrpcClient(_daemon.SocketPath);
+
+        RawResponse response = await client.SendAsync("/cortex.llm.v1.Router/Complete", RawGrpcClient.Frame(Convert.FromHexString(hex)));
+
+        Assert.That(response.Status, Is.EqualTo(StatusCode.InvalidArgument));
+        Assert.That(response.Message, Is.EqualTo("Request message is not valid protobuf."));
+        await AssertServingAsync();
+    }
+
     private async Task AssertServingAsync()
     {
         using Grpc.Net.Client.GrpcChannel channel = CortexChannel.ForSocket(_daemon.SocketPath);
