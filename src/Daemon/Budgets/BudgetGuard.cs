@@ -33,6 +33,8 @@ public sealed class BudgetGuard
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<TargetRef, byte> _unpricedLogged = new();
     private readonly Lock _loadGate = new();
+    private readonly Lock _warnGate = new();
+    private readonly Dictionary<(string Budget, BudgetPeriod Period), DateOnly> _warnedWindow = [];
     private bool _loaded;
 
     public BudgetGuard(SpendBook book, ISpendSource source, EventHub events, ILogger<BudgetGuard> logger)
@@ -90,6 +92,13 @@ public sealed class BudgetGuard
         return new BudgetAdmission(downgraded, reservation) { DowngradedBy = budget.Name };
     }
 
+    /// <summary>
+    /// What keeps <paramref name="reservation"/> in step with the usage providers report while the
+    /// request runs; settle its <see cref="ReservationMeter.Current"/> reservation.
+    /// </summary>
+    public ReservationMeter Meter(Reservation reservation, CompleteRequest request, IBudgetSettings options) =>
+        new(_book, reservation, request.MaxTokens ?? options.BudgetDefaultMaxTokens, options);
+
     /// <summary>Releases the reservation and counts the request's actual cost, publishing thresholds crossed.</summary>
     public void Settle(Reservation reservation, string tenant, CallerInfo caller, long costNanoUsd, IBudgetSettings options)
     {
@@ -114,14 +123,15 @@ public sealed class BudgetGuard
     }
 
     /// <summary>
-    /// The most the plan can cost: the dearest eligible target, billed for the estimated input tokens
-    /// and max_tokens (or budgetDefaultMaxTokens) of output. Unpriced targets count as $0.
+    /// The most one attempt of the plan can cost: the dearest eligible target, billed for the input
+    /// token bound (<see cref="InputTokenBound"/>, never an under-estimate) and max_tokens (or
+    /// budgetDefaultMaxTokens) of output. Unpriced targets count as $0.
     /// </summary>
     public long WorstCase(RoutePlan plan, CompleteRequest request, IBudgetSettings options)
     {
         var usage = new Usage
         {
-            InputTokens = (ulong)Math.Max(0, plan.Facts.EstimatedInputTokens),
+            InputTokens = (ulong)InputTokenBound.Of(request),
             OutputTokens = (ulong)(request.MaxTokens ?? options.BudgetDefaultMaxTokens),
         };
         long worst = 0;
@@ -159,8 +169,29 @@ public sealed class BudgetGuard
         string scope = budget.Scope == BudgetScope.Global ? "global" : $"{budget.ScopeName} {budget.Match}";
         string reserved = exhausted.Reserved > 0 ? $" (+{Usd(exhausted.Reserved)} reserved by requests in flight)" : string.Empty;
         string message = $"budget '{budget.Name}' ({PeriodName(exhausted.Period)}, {scope}) exhausted: spent {Usd(exhausted.Spent)} of {Usd(exhausted.Limit)}{reserved}{detail}";
-        Log.BudgetRejected(_logger, budget.Name, message);
+        if (FirstRejectionInWindow(exhausted))
+        {
+            Log.BudgetRejected(_logger, budget.Name, message, PeriodName(exhausted.Period));
+        }
+
         return new RouterException(RouterErrorCode.BudgetExhausted, message);
+    }
+
+    /// <summary>True once per budget, period and UTC window (day or month): the rest of a burst stays out of the log.</summary>
+    private bool FirstRejectionInWindow(Exhaustion exhausted)
+    {
+        DateOnly window = _book.WindowStart(exhausted.Period);
+        lock (_warnGate)
+        {
+            (string, BudgetPeriod) key = (exhausted.Budget.Name, exhausted.Period);
+            if (_warnedWindow.TryGetValue(key, out DateOnly warned) && warned == window)
+            {
+                return false;
+            }
+
+            _warnedWindow[key] = window;
+            return true;
+        }
     }
 
     private void EnsureLoaded()

@@ -43,6 +43,16 @@ public sealed class SpendBook(TimeProvider timeProvider)
         }
     }
 
+    /// <summary>The first day of the current UTC window of <paramref name="period"/>: today, or the month's first day.</summary>
+    public DateOnly WindowStart(BudgetPeriod period)
+    {
+        lock (_gate)
+        {
+            Roll();
+            return period == BudgetPeriod.Daily ? _day : new DateOnly(_day.Year, _day.Month, 1);
+        }
+    }
+
     public long Reserved(string key)
     {
         lock (_gate)
@@ -112,6 +122,29 @@ public sealed class SpendBook(TimeProvider timeProvider)
 
             return (new Reservation(keys, worstCase), null);
         }
+    }
+
+    /// <summary>
+    /// Raises a reservation to <paramref name="nanoUsd"/> when a request turns out dearer than it
+    /// reserved (the provider reported its usage). Never lowers it: a fallback may still run. Returns the
+    /// reservation to settle from now on.
+    /// </summary>
+    public Reservation Raise(Reservation reservation, long nanoUsd)
+    {
+        if (nanoUsd <= reservation.NanoUsd || reservation.Keys.Count == 0)
+        {
+            return reservation;
+        }
+
+        lock (_gate)
+        {
+            foreach (string key in reservation.Keys)
+            {
+                Add(_reserved, key, nanoUsd - reservation.NanoUsd);
+            }
+        }
+
+        return reservation with { NanoUsd = nanoUsd };
     }
 
     /// <summary>Releases a reservation and adds the actual cost; returns thresholds crossed for the first time this period.</summary>

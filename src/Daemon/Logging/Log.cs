@@ -110,8 +110,9 @@ internal static partial class Log
     [LoggerMessage(602, LogLevel.Warning, "Budgets: {Target} has no configured price; it reserves $0 against budgets")]
     public static partial void BudgetUnpricedTarget(ILogger logger, string target);
 
-    [LoggerMessage(603, LogLevel.Warning, "Budget {Budget} exhausted: {Detail}")]
-    public static partial void BudgetRejected(ILogger logger, string budget, string detail);
+    /// <summary>Once per budget and period window: a burst of rejections must not flood the journal.</summary>
+    [LoggerMessage(603, LogLevel.Warning, "Budget {Budget} exhausted: {Detail}; further requests it rejects this {Period} window are not logged (they are in the ledger and stats)")]
+    public static partial void BudgetRejected(ILogger logger, string budget, string detail, string period);
 
     [LoggerMessage(604, LogLevel.Information, "Budget {Budget} exhausted: request downgraded to route {Route}")]
     public static partial void BudgetDowngraded(ILogger logger, string budget, string route);

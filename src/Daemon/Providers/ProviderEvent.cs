@@ -13,6 +13,12 @@ public sealed record ResponseStarted(int HttpStatus) : ProviderEvent;
 
 public sealed record ContentDelta(string Text) : ProviderEvent;
 
+/// <summary>
+/// Usage the provider reported before the answer ends: Anthropic's message_start carries the billed
+/// input tokens. Budgets reconcile their reservation with it at once instead of at the end.
+/// </summary>
+public sealed record UsageReported(Usage Usage) : ProviderEvent;
+
 /// <summary>A piece of a tool call; pieces with the same index build one call.</summary>
 public sealed record ToolCallPiece(int Index, string? Id, string? Name, string ArgumentsDelta) : ProviderEvent;
 

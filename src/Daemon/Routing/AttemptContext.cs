@@ -14,4 +14,8 @@ internal sealed record AttemptContext(
     ValidationOptions Validation,
     IChunkSink? Sink,
     CompletionTrace Trace,
-    TargetState State);
+    TargetState State)
+{
+    /// <summary>Told each attempt's usage as soon as it is known; null when nothing listens.</summary>
+    public IUsageMeter? Meter { get; init; }
+}

@@ -33,6 +33,9 @@ internal static class AttemptRunner
                 case ResponseStarted started:
                     exchange.HttpStatus = started.HttpStatus;
                     break;
+                case UsageReported reported:
+                    exchange.Meter?.Report(reported.Usage, final: false);
+                    break;
                 case ContentDelta { Text.Length: > 0 } delta:
                     if (ttft is null)
                     {
@@ -62,6 +65,7 @@ internal static class AttemptRunner
                     break;
                 case Completion done:
                     exchange.HttpStatus = done.HttpStatus != 0 ? done.HttpStatus : exchange.HttpStatus;
+                    exchange.Meter?.Report(done.Usage, final: true);
                     return new AttemptAnswer(content.ToString(), [.. tools.Values.Select(t => t.Build())], done.FinishReason, done.Usage, done.HttpStatus, ttft);
             }
         }
@@ -94,8 +98,12 @@ internal static class AttemptRunner
     }
 }
 
-/// <summary>The HTTP status of one attempt's exchange, 0 until the provider's headers arrive (or when it has none).</summary>
+/// <summary>What one attempt's exchange revealed before it ended.</summary>
 internal sealed class ExchangeStatus
 {
+    /// <summary>The HTTP status, 0 until the provider's headers arrive (or when it has none).</summary>
     public int HttpStatus { get; set; }
+
+    /// <summary>Where the attempt's usage goes as soon as the provider reports it (budget reconciliation).</summary>
+    public IAttemptMeter? Meter { get; init; }
 }

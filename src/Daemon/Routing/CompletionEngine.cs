@@ -24,7 +24,7 @@ public sealed class CompletionEngine(
 
     public async Task<CompleteResponse> RunAsync(
         CompleteRequest request, RoutePlan plan, IRoutingModel model, string requestId, IChunkSink? sink, CompletionTrace trace,
-        CancellationToken cancellationToken, DateTimeOffset? deadline = null)
+        CancellationToken cancellationToken, DateTimeOffset? deadline = null, IUsageMeter? meter = null)
     {
         long requestStart = timeProvider.GetTimestamp();
         foreach (PlannedCandidate candidate in plan.Eligible)
@@ -42,7 +42,10 @@ public sealed class CompletionEngine(
                 {
                     Capabilities = model.Options.Providers[candidate.Target.Provider].CapabilitiesOf(candidate.Target.Model),
                 },
-                model.Options.Validation, sink, trace, states.Get(candidate.Target));
+                model.Options.Validation, sink, trace, states.Get(candidate.Target))
+            {
+                Meter = meter,
+            };
             ResilienceContext context = ResilienceContextPool.Shared.Get(cancellationToken);
             if (deadline is { } d)
             {

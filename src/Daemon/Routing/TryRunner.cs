@@ -24,7 +24,7 @@ internal sealed class TryRunner(TimeProvider time, EventHub events, AnswerValida
         using var firstToken = policy.FirstTokenTimeout is { } limit ? new CancellationTokenSource(limit, time) : null;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token, firstToken?.Token ?? CancellationToken.None);
         long start = time.GetTimestamp();
-        var exchange = new ExchangeStatus();
+        var exchange = new ExchangeStatus { Meter = a.Meter?.For(a.Candidate.Target) };
         a.State.Begin();
         try
         {

@@ -70,43 +70,45 @@ public sealed class CompletionRunner(
         var outcome = new Outcome(request, call, model, trace, timedSink);
         CompleteResponse response;
         var admission = new BudgetAdmission(plan, Reservation.None);
+        ReservationMeter meter = budgets.Meter(Reservation.None, request, model.Options);
         try
         {
             // Before any provider is called: reserve the worst case, downgrade, or reject (recorded below with 0 attempts).
             admission = budgets.Admit(request, plan, model.Options, call.Caller, route => planner.Plan(OnRoute(request, route), model, streaming: sink is not null));
             plan = admission.Plan;
+            meter = budgets.Meter(admission.Reservation, request, model.Options);
             if (admission.DowngradedBy is { } budget)
             {
                 context.GetHttpContext().Response.Headers[BudgetDowngradeHeader] = budget;
             }
 
-            response = await engine.RunAsync(request, plan, model, call.RequestId, timedSink, trace, context.CancellationToken, DeadlineOf(context)).ConfigureAwait(false);
+            response = await engine.RunAsync(request, plan, model, call.RequestId, timedSink, trace, context.CancellationToken, DeadlineOf(context), meter).ConfigureAwait(false);
         }
         catch (RouterException ex)
         {
-            await RecordAsync(outcome, plan, admission.Reservation, RouterErrorStatus.Name(ex.Code), null).ConfigureAwait(false);
+            await RecordAsync(outcome, plan, meter.Current, RouterErrorStatus.Name(ex.Code), null).ConfigureAwait(false);
             throw;
         }
         catch (OperationCanceledException) when (DeadlineExceeded(context))
         {
-            await RecordAsync(outcome, plan, admission.Reservation, RouterErrorStatus.Name(RouterErrorCode.DeadlineExceeded), null).ConfigureAwait(false);
+            await RecordAsync(outcome, plan, meter.Current, RouterErrorStatus.Name(RouterErrorCode.DeadlineExceeded), null).ConfigureAwait(false);
             throw CompletionEngine.Failure(call.RequestId, trace, RouterErrorCode.DeadlineExceeded, "deadline exceeded");
         }
         catch (OperationCanceledException)
         {
-            await RecordAsync(outcome, plan, admission.Reservation, RouterErrorStatus.Name(RouterErrorCode.Cancelled), null).ConfigureAwait(false);
+            await RecordAsync(outcome, plan, meter.Current, RouterErrorStatus.Name(RouterErrorCode.Cancelled), null).ConfigureAwait(false);
             throw;
         }
 
         if (DeadlinePassed(context))
         {
             // The library already answered DEADLINE_EXCEEDED: the row says what the caller saw, with what the answer cost.
-            await RecordAsync(outcome, plan, admission.Reservation, RouterErrorStatus.Name(RouterErrorCode.DeadlineExceeded), response).ConfigureAwait(false);
+            await RecordAsync(outcome, plan, meter.Current, RouterErrorStatus.Name(RouterErrorCode.DeadlineExceeded), response).ConfigureAwait(false);
             throw CompletionEngine.Failure(call.RequestId, trace, RouterErrorCode.DeadlineExceeded, "deadline exceeded");
         }
 
         // The answer leaves only after its ledger row committed: a crash after this point cannot lose it.
-        await RecordAsync(outcome, plan, admission.Reservation, RequestRecord.StatusOk, response).ConfigureAwait(false);
+        await RecordAsync(outcome, plan, meter.Current, RequestRecord.StatusOk, response).ConfigureAwait(false);
         return response;
     }
 

@@ -8,8 +8,9 @@ using Microsoft.Data.Sqlite;
 namespace Cortex.Llmd.Tests.Budgets;
 
 /// <summary>
-/// Budgets inside the daemon. "cloud/m" costs $0.001 a token; a request of 4 characters with max_tokens 8
-/// reserves 9 tokens ($0.009) and the mock bills exactly 1 + 8 tokens, so a $0.018 budget admits two.
+/// Budgets inside the daemon. "cloud/m" costs $0.001 a token; a request of 4 bytes with max_tokens 8
+/// reserves 28 tokens ($0.028): an input bound of 20 (4 bytes, 8 for its message, 8 for the request)
+/// and 8 of output. The mock bills exactly 20 + 8 tokens, so a $0.056 budget admits two.
 /// </summary>
 public class BudgetDaemonTests
 {
@@ -17,7 +18,7 @@ public class BudgetDaemonTests
         {
           "logging": { "level": "warning" },
           "providers": {
-            "cloud": { "kind": "mock", "usage": { "inputTokens": 1, "outputTokens": 8 },
+            "cloud": { "kind": "mock", "usage": { "inputTokens": 20, "outputTokens": 8 },
                        "models": { "m": { "price": { "input": "1000", "output": "1000" } } } },
             "local": { "kind": "mock", "reply": "local answer" }
           },
@@ -33,16 +34,16 @@ public class BudgetDaemonTests
     [Test]
     public async Task Complete_RejectBudgetSpentExactlyToLimit_ThirdRequestIsResourceExhaustedAndRecordedWithoutAttempts()
     {
-        await using TestDaemon daemon = await TestDaemon.StartFromJsonAsync(Config("""{ "name": "day", "scope": "global", "daily": "0.018" }"""));
+        await using TestDaemon daemon = await TestDaemon.StartFromJsonAsync(Config("""{ "name": "day", "scope": "global", "daily": "0.056" }"""));
         using var client = new CortexLlmClient(daemon.SocketPath);
 
         CompleteResponse first = await client.CompleteAsync(Ask());
         await client.CompleteAsync(Ask());
         var ex = (await Assert.ThrowsAsync<RpcException>(() => client.CompleteAsync(Ask())))!;
 
-        Assert.That(first.Cost.NanoUsd, Is.EqualTo(9_000_000), "the premise: each request costs its whole reservation");
+        Assert.That(first.Cost.NanoUsd, Is.EqualTo(28_000_000), "the premise: each request costs its whole reservation");
         Assert.That(ex.StatusCode, Is.EqualTo(StatusCode.ResourceExhausted));
-        Assert.That(ex.Status.Detail, Is.EqualTo("budget 'day' (daily, global) exhausted: spent $0.018000 of $0.018000"));
+        Assert.That(ex.Status.Detail, Is.EqualTo("budget 'day' (daily, global) exhausted: spent $0.056000 of $0.056000"));
         using var connection = new SqliteConnection($"Data Source={Path.Combine(daemon.Directory, "ledger.db")};Pooling=False");
         connection.Open();
         using SqliteCommand command = connection.CreateCommand();
@@ -56,7 +57,7 @@ public class BudgetDaemonTests
     public async Task Complete_DowngradeBudgetExhausted_AnswersFromDowngradeRoute()
     {
         await using TestDaemon daemon = await TestDaemon.StartFromJsonAsync(Config(
-            """{ "name": "acme", "scope": "tenant", "match": "acme", "monthly": "0.009", "onExhausted": "downgrade", "downgradeRoute": "local" }"""));
+            """{ "name": "acme", "scope": "tenant", "match": "acme", "monthly": "0.028", "onExhausted": "downgrade", "downgradeRoute": "local" }"""));
         using var client = new CortexLlmClient(daemon.SocketPath);
 
         CompleteResponse before = await client.CompleteAsync(Ask());
@@ -71,7 +72,7 @@ public class BudgetDaemonTests
     [Test]
     public async Task Complete_DowngradeRouteStillCosts_IsRejected()
     {
-        string config = Config("""{ "name": "all", "scope": "global", "daily": "0.009", "onExhausted": "downgrade", "downgradeRoute": "main" }""");
+        string config = Config("""{ "name": "all", "scope": "global", "daily": "0.028", "onExhausted": "downgrade", "downgradeRoute": "main" }""");
         await using TestDaemon daemon = await TestDaemon.StartFromJsonAsync(config);
         using var client = new CortexLlmClient(daemon.SocketPath);
 
@@ -79,7 +80,7 @@ public class BudgetDaemonTests
         var ex = (await Assert.ThrowsAsync<RpcException>(() => client.CompleteAsync(Ask())))!;
 
         Assert.That(ex.StatusCode, Is.EqualTo(StatusCode.ResourceExhausted));
-        Assert.That(ex.Status.Detail, Does.EndWith("its downgrade route 'main' could still cost up to $0.009000"));
+        Assert.That(ex.Status.Detail, Does.EndWith("its downgrade route 'main' could still cost up to $0.028000"));
     }
 
     [Test]
@@ -89,7 +90,7 @@ public class BudgetDaemonTests
         try
         {
             var settings = new DaemonAppSettings { ConfigureLogging = _ => { }, LedgerPath = Path.Combine(dir, "ledger.db") };
-            string config = Config("""{ "name": "month", "scope": "global", "monthly": "0.018" }""");
+            string config = Config("""{ "name": "month", "scope": "global", "monthly": "0.056" }""");
             await using (TestDaemon first = await TestDaemon.StartFromJsonAsync(config, settings))
             {
                 using var client = new CortexLlmClient(first.SocketPath);
@@ -102,7 +103,7 @@ public class BudgetDaemonTests
             var ex = (await Assert.ThrowsAsync<RpcException>(() => again.CompleteAsync(Ask())))!;
 
             Assert.That(ex.StatusCode, Is.EqualTo(StatusCode.ResourceExhausted));
-            Assert.That(ex.Status.Detail, Does.Contain("spent $0.018000 of $0.018000"));
+            Assert.That(ex.Status.Detail, Does.Contain("spent $0.056000 of $0.056000"));
         }
         finally
         {
@@ -114,7 +115,7 @@ public class BudgetDaemonTests
     public async Task Complete_ConcurrentBurstOf50_SpendStaysWithinLimit()
     {
         // Each request holds its reservation for 300 ms, so the burst overlaps; the budget allows 10 worst cases.
-        string config = Config("""{ "name": "burst", "scope": "global", "daily": "0.09" }""").Replace("\"usage\"", "\"latency\": \"300ms\", \"usage\"", StringComparison.Ordinal);
+        string config = Config("""{ "name": "burst", "scope": "global", "daily": "0.28" }""").Replace("\"usage\"", "\"latency\": \"300ms\", \"usage\"", StringComparison.Ordinal);
         await using TestDaemon daemon = await TestDaemon.StartFromJsonAsync(config);
         using var client = new CortexLlmClient(daemon.SocketPath);
 
@@ -132,6 +133,6 @@ public class BudgetDaemonTests
         Assert.That(burst.Where(t => t.IsFaulted).Select(t => ((RpcException)t.Exception!.InnerException!).StatusCode),
             Is.All.EqualTo(StatusCode.ResourceExhausted));
         Assert.That(answered, Has.Length.EqualTo(10), "each spends its whole reservation, so exactly ten fit");
-        Assert.That(answered.Sum(a => a.Cost.NanoUsd), Is.LessThanOrEqualTo(90_000_000));
+        Assert.That(answered.Sum(a => a.Cost.NanoUsd), Is.LessThanOrEqualTo(280_000_000));
     }
 }

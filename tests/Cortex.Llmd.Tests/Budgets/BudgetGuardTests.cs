@@ -40,7 +40,7 @@ public class BudgetGuardTests
     };
 
     [Test]
-    public void WorstCase_PricedAndUnpricedTargets_UsesDearestPricedTargetAndMaxTokens()
+    public void WorstCase_PricedAndUnpricedTargets_UsesDearestPricedTargetInputBoundAndMaxTokens()
     {
         var guard = new BudgetGuard(new SpendBook(TimeProvider.System), new FixedSpendSource([]), new Cortex.Llmd.Events.EventHub(TimeProvider.System),
             Microsoft.Extensions.Logging.Abstractions.NullLogger<BudgetGuard>.Instance);
@@ -50,7 +50,7 @@ public class BudgetGuardTests
         long withDefault = guard.WorstCase(Plan("r", "cloud/m"), new CompleteRequest(), options);
         long unpriced = guard.WorstCase(Plan("r", "local/l"), new CompleteRequest(), options);
 
-        Assert.That((withMax, withDefault, unpriced), Is.EqualTo((10 * 1_000_000L, 103 * 1_000_000L, 0L)));
+        Assert.That((withMax, withDefault, unpriced), Is.EqualTo(((InputTokenBound.PerRequest + 7) * 1_000_000L, (InputTokenBound.PerRequest + 100) * 1_000_000L, 0L)));
     }
 
     [Test]

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Cortex.Llm.Client;
 using Cortex.Llm.V1;
 using Cortex.Llmd.Hosting;
@@ -64,43 +63,16 @@ public class LedgerDaemonTests
                 new Dictionary<string, string> { ["CORTEX_LLMD_LEDGER__PATH"] = ledger }, "--config", TestDaemon.TestConfigPath, "--socket", socket);
             await daemon.WaitUntilServingAsync(socket, TimeSpan.FromSeconds(30));
 
-            var answered = new ConcurrentBag<string>();
             using var client = new CortexLlmClient(socket);
-            using var stop = new CancellationTokenSource();
-            Task[] workers = [.. Enumerable.Range(0, 16).Select(w => Task.Run(async () =>
-            {
-                for (int i = 0; !stop.IsCancellationRequested; i++)
-                {
-                    try
-                    {
-                        answered.Add((await client.CompleteAsync(Hello((w * 10_000) + i))).RequestId);
-                    }
-                    catch (Exception ex) when (ex is RpcException or HttpRequestException or IOException or TaskCanceledException)
-                    {
-                        return; // the daemon is gone
-                    }
-                }
-            }))];
+            CallLoad load = CallLoad.Start(client, 16, (w, i) => Hello((w * 10_000) + i));
 
-            await LedgerTestData.WaitUntilAsync(() => answered.Count >= 150, "150 answers", 60_000);
+            await LedgerTestData.WaitUntilAsync(() => load.Answered.Count >= 150, "150 answers", 60_000);
             daemon.Signal(9);
-            await stop.CancelAsync();
-            await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(30));
+            await load.StopAsync(TimeSpan.FromSeconds(30));
             await daemon.WaitForExitAsync(TimeSpan.FromSeconds(10));
 
-            using var connection = new SqliteConnection($"Data Source={ledger};Pooling=False");
-            connection.Open();
-            var stored = new HashSet<string>(StringComparer.Ordinal);
-            using (SqliteCommand command = connection.CreateCommand())
-            {
-                command.CommandText = "SELECT request_id FROM requests";
-                using SqliteDataReader reader = command.ExecuteReader();
-                while (reader.Read())
-                {
-                    stored.Add(reader.GetString(0));
-                }
-            }
-
+            IReadOnlyCollection<string> answered = load.Answered;
+            HashSet<string> stored = LedgerTestData.StoredRequestIds(ledger);
             Assert.That(answered, Has.Count.GreaterThanOrEqualTo(150));
             Assert.That(answered.Where(id => !stored.Contains(id)), Is.Empty, "answers whose row was lost by the SIGKILL");
         }

@@ -61,6 +61,23 @@ internal static class LedgerTestData
     public static LedgerStore Open(string path, TimeProvider? time = null) =>
         LedgerStore.Open(path, time ?? new Support.ManualTimeProvider(Start), NullLogger.Instance);
 
+    /// <summary>Every request id in a ledger file, read with a fresh connection (after a crash, this recovers its WAL).</summary>
+    public static HashSet<string> StoredRequestIds(string path)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using Microsoft.Data.Sqlite.SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT request_id FROM requests";
+        using Microsoft.Data.Sqlite.SqliteDataReader reader = command.ExecuteReader();
+        var stored = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            stored.Add(reader.GetString(0));
+        }
+
+        return stored;
+    }
+
     public static async Task WaitUntilAsync(Func<bool> condition, string what, int timeoutMs = 10_000)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -27,6 +27,12 @@ internal sealed class AnthropicStreamParser(string provider, ApiKey key)
         {
             case "message_start":
                 ApplyUsage(ev.Message?.Usage);
+                if (ev.Message?.Usage?.InputTokens is not null)
+                {
+                    // The input is billed from here on, whatever happens to the rest of the stream.
+                    output.Add(new UsageReported(_usage.Clone()));
+                }
+
                 break;
             case "content_block_start":
                 StartBlock(ev, output);

@@ -30,6 +30,15 @@ public sealed class MockProvider(string name, MockSettings settings, TimeProvide
         long callNumber = Interlocked.Increment(ref _calls);
         bool failing = Settings.Failure != MockFailure.None && (Settings.FailFirst == 0 || callNumber <= Settings.FailFirst);
 
+        if (Settings.Usage is { } usage && (!failing || Settings.Failure is MockFailure.Refusal or MockFailure.Empty))
+        {
+            // Like Anthropic's message_start: the input side is known before the answer is generated.
+            yield return new UsageReported(new Usage
+            {
+                InputTokens = usage.InputTokens, CachedInputTokens = usage.CachedInputTokens, CacheWriteTokens = usage.CacheWriteTokens,
+            });
+        }
+
         if (Settings.Latency > TimeSpan.Zero)
         {
             await Task.Delay(Settings.Latency, timeProvider, cancellationToken).ConfigureAwait(false);

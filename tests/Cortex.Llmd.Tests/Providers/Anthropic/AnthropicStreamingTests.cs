@@ -52,6 +52,23 @@ public class AnthropicStreamingTests
     }
 
     [Test]
+    public async Task StreamAsync_MessageStart_ReportsInputUsageBeforeAnyContent()
+    {
+        _harness.Server.EnqueueAnswer(new FakeAnthropicAnswer
+        {
+            Blocks = [new FakeTextBlock("answer")],
+            Usage = new FakeAnthropicUsage(InputTokens: 4321, OutputTokens: 7, CacheReadInputTokens: 10, CacheCreationInputTokens: 20),
+        });
+
+        List<ProviderEvent> events = await _harness.CollectAsync("x");
+
+        int reported = events.FindIndex(e => e is UsageReported);
+        Assert.That(reported, Is.GreaterThanOrEqualTo(0).And.LessThan(events.FindIndex(e => e is ContentDelta)), "budgets reconcile before the answer");
+        Usage usage = ((UsageReported)events[reported]).Usage;
+        Assert.That((usage.InputTokens, usage.CachedInputTokens, usage.CacheWriteTokens), Is.EqualTo((4321UL, 10UL, 20UL)));
+    }
+
+    [Test]
     public async Task StreamAsync_CumulativeUsageInMessageDelta_IsTakenAsFinal()
     {
         _harness.Server.EnqueueAnswer(new FakeAnthropicAnswer { Usage = new FakeAnthropicUsage(7, 9, 11, 13), FullUsageInMessageDelta = true });
