@@ -116,7 +116,7 @@ internal sealed class TryRunner(TimeProvider time, EventHub events, AnswerValida
         Provider = a.Candidate.Target.Provider,
         Model = a.Candidate.Target.Model,
         Outcome = outcome,
-        Reason = reason,
+        Reason = Errors.Quote.Clip(reason, Errors.Quote.MaxChars * 2),
         LatencyUs = (ulong)(latency.Ticks / TimeSpan.TicksPerMicrosecond),
         HttpStatus = (uint)Math.Max(0, httpStatus),
     };
