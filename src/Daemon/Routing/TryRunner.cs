@@ -50,6 +50,12 @@ internal sealed class TryRunner(TimeProvider time, EventHub events, AnswerValida
         }
         catch (ProviderException ex)
         {
+            if (ex is { Kind: ProviderErrorKind.RateLimited, RetryAfter: { } wait })
+            {
+                // Remembered beyond this request: the next ones skip the target until the wait ends.
+                gate.CoolDown(a.Candidate.Target, wait, ex.RetryAfterSource ?? "Retry-After " + DurationText.Format(wait));
+            }
+
             Record(a, OutcomeOf(ex), ex.Message, start, StatusOf(ex, exchange), healthy: false);
             return TryResult.Of(new TryFailure(OutcomeOf(ex), ex.Message, ex, sink.Committed));
         }
