@@ -89,7 +89,7 @@ public partial class FaultMatrixTests
             FallsBack(AttemptOutcome.Refusal, 1, 200, "refusal"));
         yield return Same("SchemaInvalid", ProviderFault.None, 0, FallsBack(AttemptOutcome.InvalidAnswer, 1, 200, "does not match the response schema")) with { WantsJson = true };
         yield return new FaultMatrixCase("TruncatedSse", Paced with { TruncateAfterEvents = 30 }, 2,
-            FallsBack(AttemptOutcome.Error, 1, 200, "faulty"), BreaksStream(AttemptOutcome.Error, 200, "faulty"));
+            FallsBack(AttemptOutcome.Error, 2, 200, "stream ended early"), BreaksStream(AttemptOutcome.Error, 200, "stream ended early"));
         yield return Same("StallBeforeFirstToken", new ProviderFault { StallAfterEvents = 0 }, 1,
             FallsBack(AttemptOutcome.Timeout, 1, 200, "no first token within 700ms"));
         yield return new FaultMatrixCase("StallMidStream", Paced with { StallAfterEvents = 30 }, 1,

@@ -135,13 +135,15 @@ public class BoundedEchoTests
 
         Assert.That(ex.StatusCode, Is.EqualTo(StatusCode.NotFound));
         AssertBounded(ex.Status.Detail);
+        // Grpc.HealthCheck 2.85 answers an unknown name with an empty message; the door's guard would clip an echo.
+        Assert.That(ex.Status.Detail, Does.Not.Contain("xxxx"));
     }
 
     [Test]
     public async Task Complete_NonAsciiHugeRoute_EncodedMessageStaysUnder4KiB()
     {
         CompleteRequest request = Ask();
-        request.Route = string.Concat(Enumerable.Repeat("é😀", Huge / 4));
+        request.Route = string.Concat(Enumerable.Repeat("é😀", Huge / 8));
 
         RpcException ex = (await Assert.ThrowsAsync<RpcException>(async () => await _client.CompleteAsync(request)))!;
 
