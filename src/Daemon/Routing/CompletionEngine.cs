@@ -30,21 +30,8 @@ public sealed class CompletionEngine(
         foreach (PlannedCandidate candidate in plan.Candidates)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!candidate.Eligible)
+            if (!MayAttempt(candidate, trace))
             {
-                // A skip the caller did not ask for is shown in the attempt log, in chain order.
-                if (!candidate.ExcludedByCaller)
-                {
-                    trace.Attempts.Add(SkippedAttempts.Of(candidate.Target, candidate.Reason));
-                }
-
-                continue;
-            }
-
-            if (gate.TryEnter(candidate.Target) is { Passes: false } blocked)
-            {
-                // Its circuit opened, its rate limit started cooling down, or another request holds the half-open trial, since planning.
-                trace.Attempts.Add(SkippedAttempts.Of(candidate.Target, "skipped: " + blocked.Reason));
                 continue;
             }
 
@@ -95,6 +82,29 @@ public sealed class CompletionEngine(
         throw made == 0
             ? Failure(requestId, trace, RouterErrorCode.NoEligibleTarget, $"no eligible target for route '{plan.Route}'")
             : Failure(requestId, trace, RouterErrorCode.AllAttemptsFailed, $"all {made} attempts failed");
+    }
+
+    /// <summary>Whether to call the candidate now. A skip the caller did not ask for goes into the attempt log, in chain order.</summary>
+    private bool MayAttempt(PlannedCandidate candidate, CompletionTrace trace)
+    {
+        if (!candidate.Eligible)
+        {
+            if (!candidate.ExcludedByCaller)
+            {
+                trace.Attempts.Add(SkippedAttempts.Of(candidate.Target, candidate.Reason));
+            }
+
+            return false;
+        }
+
+        if (gate.TryEnter(candidate.Target) is { Passes: false } blocked)
+        {
+            // Since planning its circuit opened, its rate limit began cooling down, or another request took the half-open trial.
+            trace.Attempts.Add(SkippedAttempts.Of(candidate.Target, "skipped: " + blocked.Reason));
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>
