@@ -186,7 +186,7 @@ public class CompletionEngineTests
     }
 
     [Test]
-    public void RunAsync_EveryTargetSkipped_IsNoEligibleTargetWithTheSkipsInItsLog()
+    public async Task RunAsync_EveryTargetSkipped_IsNoEligibleTargetWithTheSkipsInItsLog()
     {
         var engine = new CompletionEngine(
             TimeProvider.System, _states, new EventHub(TimeProvider.System), new AnswerValidator(new Cortex.Llmd.Validation.SchemaAnswerCheck(new Cortex.Llmd.Validation.SchemaCache())),
@@ -194,7 +194,7 @@ public class CompletionEngineTests
         var request = new CompleteRequest { Route = "dead", Messages = { new Message { Role = Role.User, Content = "q" } } };
         RoutePlan plan = Planners.Open().Plan(request, _model);
 
-        var ex = Assert.ThrowsAsync<RouterException>(() => engine.RunAsync(request, plan, _model, "req_test", null, new CompletionTrace(), CancellationToken.None));
+        RouterException? ex = await Assert.ThrowsAsync<RouterException>(() => engine.RunAsync(request, plan, _model, "req_test", null, new CompletionTrace(), CancellationToken.None));
 
         Assert.That(ex!.Code, Is.EqualTo(RouterErrorCode.NoEligibleTarget));
         Assert.That(ex.Attempts!.Attempts.Select(a => a.Outcome), Is.EqualTo(new[] { AttemptOutcome.Skipped, AttemptOutcome.Skipped }));
