@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Cortex.Llm.V1;
 using Cortex.Llmd.Events;
 using Cortex.Llmd.Logging;
@@ -17,15 +16,12 @@ namespace Cortex.Llmd.Health;
 public sealed class BreakerRegistry : ITargetGate, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<TargetRef, CircuitBreaker> _breakers = new();
-    private readonly Channel<(TargetRef Target, BreakerSnapshot Snapshot)> _saves =
-        Channel.CreateUnbounded<(TargetRef, BreakerSnapshot)>(new UnboundedChannelOptions { SingleReader = true });
-
     private readonly BreakerOptions _options;
     private readonly TimeProvider _time;
     private readonly EventHub _events;
     private readonly IBreakerStore _store;
     private readonly ILogger _logger;
-    private readonly Task _writer;
+    private readonly BackgroundSaver<BreakerSnapshot> _saver;
 
     public BreakerRegistry(HealthOptions options, TimeProvider time, EventHub events, IBreakerStore store, ILogger<BreakerRegistry> logger)
     {
@@ -34,7 +30,8 @@ public sealed class BreakerRegistry : ITargetGate, IAsyncDisposable
         _events = events;
         _store = store;
         _logger = logger;
-        _writer = Task.Run(WriteAsync);
+        // A breaker that cannot be persisted still protects this process; the saver says so and goes on.
+        _saver = new BackgroundSaver<BreakerSnapshot>(store.Save, (target, ex) => Log.BreakerNotSaved(logger, target.ToString(), ex));
     }
 
     /// <summary>
@@ -100,7 +97,7 @@ public sealed class BreakerRegistry : ITargetGate, IAsyncDisposable
         }
 
         Log.BreakerTransition(_logger, target.ToString(), snapshot.State.ToName(), snapshot.Reason);
-        _saves.Writer.TryWrite((target, snapshot));
+        _saver.Enqueue(target, snapshot);
         ProviderState current = snapshot.State switch
         {
             BreakerState.Open => ProviderState.Unavailable,
@@ -110,25 +107,5 @@ public sealed class BreakerRegistry : ITargetGate, IAsyncDisposable
         _events.PublishStateChange(target, ProviderState.Unspecified, current, $"circuit {snapshot.State.ToName()}: {snapshot.Reason}");
     }
 
-    private async Task WriteAsync()
-    {
-        await foreach ((TargetRef target, BreakerSnapshot snapshot) in _saves.Reader.ReadAllAsync().ConfigureAwait(false))
-        {
-            try
-            {
-                _store.Save(target, snapshot);
-            }
-            catch (Exception ex)
-            {
-                // A breaker that cannot be persisted still protects this process; say so and go on.
-                Log.BreakerNotSaved(_logger, target.ToString(), ex);
-            }
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _saves.Writer.TryComplete();
-        await _writer.ConfigureAwait(false);
-    }
+    public ValueTask DisposeAsync() => _saver.DisposeAsync();
 }

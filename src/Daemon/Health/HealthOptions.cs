@@ -70,14 +70,22 @@ public sealed record ProbeOptions
 
 public sealed record HealthOptions(BreakerOptions Breaker, ProbeOptions Probes)
 {
+    /// <summary>The longest a provider's Retry-After or rate-limit reset keeps a target skipped; zero turns rate-limit memory off.</summary>
+    public static readonly TimeSpan DefaultMaxCooldown = TimeSpan.FromHours(1);
+
     public HealthOptions()
         : this(new BreakerOptions(), new ProbeOptions())
     {
     }
 
+    public TimeSpan MaxCooldown { get; init; } = DefaultMaxCooldown;
+
     public static HealthOptions Parse(ConfigNode node)
     {
-        node.AllowOnly("breaker", "probes");
-        return new HealthOptions(BreakerOptions.Parse(node.Child("breaker")), ProbeOptions.Parse(node.Child("probes")));
+        node.AllowOnly("breaker", "probes", "maxCooldown");
+        return new HealthOptions(BreakerOptions.Parse(node.Child("breaker")), ProbeOptions.Parse(node.Child("probes")))
+        {
+            MaxCooldown = node.Duration("maxCooldown", DefaultMaxCooldown, TimeSpan.Zero, TimeSpan.FromDays(1)),
+        };
     }
 }

@@ -12,17 +12,18 @@ namespace Cortex.Llmd.Health;
 
 /// <summary>
 /// Probes every usable provider on a jittered interval with a request that costs nothing, and feeds
-/// the result to the breakers of all that provider's targets. Restores persisted breakers first.
+/// the result to the breakers of all that provider's targets. Restores persisted breakers and rate-limit cooldowns first.
 /// </summary>
 public sealed class ProbeService(
     IRoutingModelSource models, BreakerRegistry breakers, ProbeStatus status, EventHub events, HealthOptions options,
-    TimeProvider time, Random random, ILogger<ProbeService> logger) : BackgroundService
+    TimeProvider time, Random random, ILogger<ProbeService> logger, CooldownRegistry? cooldowns = null) : BackgroundService
 {
     private readonly Dictionary<string, DateTimeOffset> _due = new(StringComparer.OrdinalIgnoreCase);
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         breakers.Restore();
+        cooldowns?.Restore();
         return base.StartAsync(cancellationToken);
     }
 

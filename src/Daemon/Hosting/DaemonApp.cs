@@ -127,12 +127,14 @@ public static class DaemonApp
         services.AddSingleton(options.Health);
         services.AddSingleton<IBreakerStore>(sp => new LedgerBreakerStore(sp.GetRequiredService<LedgerWriter>()));
         services.AddSingleton<BreakerRegistry>();
-        services.AddSingleton<ITargetGate>(sp => sp.GetRequiredService<BreakerRegistry>());
+        services.AddSingleton<ICooldownStore>(sp => new LedgerCooldownStore(sp.GetRequiredService<LedgerWriter>()));
+        services.AddSingleton<CooldownRegistry>();
+        services.AddSingleton<ITargetGate, TargetGate>();
         services.AddSingleton<ProbeStatus>();
         services.AddHostedService(sp => new ProbeService(
             sp.GetRequiredService<RuntimeModelHolder>(), sp.GetRequiredService<BreakerRegistry>(), sp.GetRequiredService<ProbeStatus>(),
             sp.GetRequiredService<EventHub>(), options.Health, sp.GetRequiredService<TimeProvider>(), settings.Random ?? Random.Shared,
-            sp.GetRequiredService<ILogger<ProbeService>>()));
+            sp.GetRequiredService<ILogger<ProbeService>>(), sp.GetRequiredService<CooldownRegistry>()));
     }
 
     private static void AddLedger(IServiceCollection services, DaemonOptions options, DaemonAppSettings settings, TimeProvider time)

@@ -42,8 +42,9 @@ public static class LedgerRows
         s.Bind("$provider", r.Provider);
         s.Bind("$model", r.Model);
         s.Bind("$status", r.Status);
-        s.Bind("$attempts", r.Attempts.Count);
-        s.Bind("$fallbacks", Math.Max(0, r.Attempts.Count - 1));
+        // Skipped targets are in the attempts table but are not attempts: no call was made.
+        s.Bind("$attempts", r.AttemptsMade);
+        s.Bind("$fallbacks", Math.Max(0, r.AttemptsMade - 1));
         s.Bind("$input_tokens", (long)r.Usage.InputTokens);
         s.Bind("$cached_input_tokens", (long)r.Usage.CachedInputTokens);
         s.Bind("$cache_write_tokens", (long)r.Usage.CacheWriteTokens);

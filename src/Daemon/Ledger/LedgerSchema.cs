@@ -89,6 +89,18 @@ public static class LedgerSchema
             PRIMARY KEY (provider, model)
         );
         """,
+
+        // 5: rate-limit cooldowns (a 429's Retry-After or reset header), one row per target, kept until overwritten.
+        """
+        CREATE TABLE cooldowns (
+            provider TEXT NOT NULL,
+            model TEXT NOT NULL,
+            since_ms INTEGER NOT NULL,
+            until_ms INTEGER NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (provider, model)
+        );
+        """,
     ];
 
     public static int LatestVersion => Migrations.Count;

@@ -71,6 +71,12 @@ internal static partial class Log
     [LoggerMessage(351, LogLevel.Error, "Circuit state of {Target} could not be saved")]
     public static partial void BreakerNotSaved(ILogger logger, string target, Exception exception);
 
+    [LoggerMessage(355, LogLevel.Warning, "{Target} is cooling down: {Reason}")]
+    public static partial void CooldownStarted(ILogger logger, string target, string reason);
+
+    [LoggerMessage(356, LogLevel.Error, "Rate-limit cooldown of {Target} could not be saved")]
+    public static partial void CooldownNotSaved(ILogger logger, string target, Exception exception);
+
     [LoggerMessage(352, LogLevel.Warning, "Probe of {Provider} failed: {Detail}")]
     public static partial void ProbeFailed(ILogger logger, string provider, string detail);
 

@@ -30,6 +30,9 @@ public sealed class ProviderException(ProviderErrorKind kind, string message, in
 
     public TimeSpan? RetryAfter { get; } = retryAfter;
 
+    /// <summary>Which header asked for <see cref="RetryAfter"/> ("Retry-After 120s", "x-ratelimit-reset-requests 6m0s"), for the cooldown's reason.</summary>
+    public string? RetryAfterSource { get; init; }
+
     public bool IsRetryable => Kind is ProviderErrorKind.Server or ProviderErrorKind.Connection
         or ProviderErrorKind.Timeout or ProviderErrorKind.RateLimited;
 }

@@ -1,4 +1,5 @@
 using Cortex.Llm.V1;
+using Cortex.Llmd.Errors;
 using Cortex.Llmd.Validation;
 
 namespace Cortex.Llmd.Routing;
@@ -39,7 +40,7 @@ public sealed class AnswerValidator(IAnswerSchemaCheck schemaCheck)
         if (request.ResponseJsonSchema.Length > 0 && answer.ToolCalls.Count == 0
             && schemaCheck.Check(answer.Content, request.ResponseJsonSchema) is { } problem)
         {
-            return (AttemptOutcome.InvalidAnswer, "does not match the response schema: " + problem);
+            return (AttemptOutcome.InvalidAnswer, "does not match the response schema: " + Quote.Clip(problem, Quote.MaxChars * 2));
         }
 
         return null;

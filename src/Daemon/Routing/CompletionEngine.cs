@@ -27,12 +27,11 @@ public sealed class CompletionEngine(
         CancellationToken cancellationToken, DateTimeOffset? deadline = null, IUsageMeter? meter = null)
     {
         long requestStart = timeProvider.GetTimestamp();
-        foreach (PlannedCandidate candidate in plan.Eligible)
+        foreach (PlannedCandidate candidate in plan.Candidates)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!gate.TryEnter(candidate.Target).Passes)
+            if (!MayAttempt(candidate, trace))
             {
-                // Its circuit opened (or another request holds the half-open trial) since planning.
                 continue;
             }
 
@@ -82,19 +81,44 @@ public sealed class CompletionEngine(
             }
         }
 
-        throw trace.Attempts.Count == 0
-            ? new RouterException(RouterErrorCode.NoEligibleTarget, $"no eligible target for route '{plan.Route}': "
-                + string.Join("; ", plan.Candidates.Select(c => $"{c.Target}: {c.Reason}")))
-            : Failure(requestId, trace, RouterErrorCode.AllAttemptsFailed, $"all {trace.Attempts.Count} attempts failed");
+        int made = SkippedAttempts.CountMade(trace.Attempts);
+        throw made == 0
+            ? Failure(requestId, trace, RouterErrorCode.NoEligibleTarget, $"no eligible target for route '{plan.Route}'")
+            : Failure(requestId, trace, RouterErrorCode.AllAttemptsFailed, $"all {made} attempts failed");
     }
 
-    /// <summary>A failure that carries the attempt log, summarised in its message and whole for the front door to attach.</summary>
+    /// <summary>Whether to call the candidate now. A skip the caller did not ask for goes into the attempt log, in chain order.</summary>
+    private bool MayAttempt(PlannedCandidate candidate, CompletionTrace trace)
+    {
+        if (!candidate.Eligible)
+        {
+            if (!candidate.ExcludedByCaller)
+            {
+                trace.Attempts.Add(SkippedAttempts.Of(candidate.Target, candidate.Reason));
+            }
+
+            return false;
+        }
+
+        if (gate.TryEnter(candidate.Target) is { Passes: false } blocked)
+        {
+            // Since planning its circuit opened, its rate limit began cooling down, or another request took the half-open trial.
+            trace.Attempts.Add(SkippedAttempts.Of(candidate.Target, "skipped: " + blocked.Reason));
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// A failure that carries the attempt log, summarised in its message (bounded: a long chain of long
+    /// provider reasons must not make the status message too large for clients) and whole for the front door to attach.
+    /// </summary>
     public static RouterException Failure(string requestId, CompletionTrace trace, RouterErrorCode code, string summary)
     {
         var log = new AttemptLog { RequestId = requestId };
         log.Attempts.AddRange(trace.Attempts);
-        string detail = summary + ": " + string.Join("; ", trace.Attempts.Select(a => $"{a.Provider}/{a.Model} {a.Outcome}: {a.Reason}"));
-        return new RouterException(code, detail, log);
+        return new RouterException(code, AttemptSummary.Describe(summary, trace.Attempts), log);
     }
 
     private static CompleteResponse BuildResponse(AttemptContext attempt, string requestId, AttemptAnswer answer, IRoutingModel model, TimeSpan latency)

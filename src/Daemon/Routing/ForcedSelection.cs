@@ -26,7 +26,7 @@ internal static class ForcedSelection
             forced = providers.TryGetValue(provider, out ProviderOptions? known)
                 ? known
                 : throw new RouterException(RouterErrorCode.UnknownName,
-                    $"unknown provider '{provider}' (configured: {string.Join(", ", providers.Keys)})");
+                    $"unknown provider {Quote.Of(provider)} (configured: {Quote.List(providers.Keys)})");
             provider = forced.Name;
         }
 
@@ -37,7 +37,7 @@ internal static class ForcedSelection
             bool modelMatches = model.Length == 0 || c.Target.Model == model;
             result.Add(providerMatches && modelMatches
                 ? c with { Reason = c.Reason + ", matches the forced " + (provider.Length > 0 ? "provider" : "model") }
-                : c with { Eligible = false, Reason = "skipped: not the forced " + (providerMatches ? $"model {model}" : $"provider {provider}") });
+                : c with { Eligible = false, ExcludedByCaller = true, Reason = "skipped: not the forced " + (providerMatches ? $"model {Quote.Clip(model)}" : $"provider {Quote.Clip(provider)}") });
         }
 
         if (result.Any(c => c.Eligible))
@@ -49,8 +49,8 @@ internal static class ForcedSelection
         if (forced is null || string.IsNullOrEmpty(forcedModel))
         {
             throw new RouterException(RouterErrorCode.UnknownName, forced is null
-                ? $"no target of route '{routeName}' or its fallbacks serves model '{model}'; name a provider as well"
-                : $"provider '{provider}' has no target in route '{routeName}' and no defaultModel; name a model as well");
+                ? $"no target of route '{routeName}' or its fallbacks serves model {Quote.Of(model)}; name a provider as well"
+                : $"provider {Quote.Of(provider)} has no target in route '{routeName}' and no defaultModel; name a model as well");
         }
 
         result.Insert(0, new PlannedCandidate(new TargetRef(provider, forcedModel), routeName, true, "forced provider and model") { Policy = forced.Policy });

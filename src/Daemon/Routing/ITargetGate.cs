@@ -19,6 +19,14 @@ public interface ITargetGate
 
     /// <summary>An attempt ended without a verdict (its caller left): a claimed trial is given back.</summary>
     void Abandon(TargetRef target);
+
+    /// <summary>
+    /// The provider asked us to wait (a 429 with Retry-After or a rate-limit reset): every request skips the
+    /// target until then. Gates without rate-limit memory ignore it.
+    /// </summary>
+    void CoolDown(TargetRef target, TimeSpan wait, string source)
+    {
+    }
 }
 
 /// <summary>A gate's answer: pass, or blocked with the reason shown in plans and attempt logs.</summary>

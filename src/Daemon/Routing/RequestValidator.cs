@@ -53,7 +53,7 @@ public sealed class RequestValidator(Validation.SchemaCache schemas)
 
         if (request.ToolChoice is { ToolName.Length: > 0 } choice && !names.Contains(choice.ToolName))
         {
-            Fail($"tool_choice names '{choice.ToolName}', which is not among the tools");
+            Fail($"tool_choice names {Quote.Of(choice.ToolName)}, which is not among the tools");
         }
 
         if (request.ResponseJsonSchema.Length > 0)
@@ -65,7 +65,7 @@ public sealed class RequestValidator(Validation.SchemaCache schemas)
             }
             catch (Validation.JsonSchema.SchemaException ex)
             {
-                Fail("response_json_schema: " + ex.Message);
+                Fail("response_json_schema: " + Quote.Clip(ex.Message, Quote.MaxChars * 2));
             }
         }
     }

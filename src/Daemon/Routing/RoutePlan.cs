@@ -8,6 +8,9 @@ public sealed record PlannedCandidate(TargetRef Target, string Route, bool Eligi
 {
     /// <summary>How this target is attempted (timeouts, retries) within its route.</summary>
     public TargetPolicy Policy { get; init; } = TargetPolicy.Cloud;
+
+    /// <summary>The caller's own request left this target out (a forced provider or model, fallback disabled): not shown as a skip in the attempt log.</summary>
+    public bool ExcludedByCaller { get; init; }
 }
 
 /// <summary>The ordered chain a request will try. Route (dry run) returns exactly this.</summary>

@@ -40,7 +40,7 @@ public sealed class RoutePlanner(TargetStateRegistry states, ITargetGate gate, V
             return options.Routes.TryGetValue(request.Route, out RouteOptions? named)
                 ? named.Name
                 : throw new RouterException(RouterErrorCode.UnknownName,
-                    $"unknown route '{request.Route}' (configured: {string.Join(", ", options.Routes.Keys)})");
+                    $"unknown route {Quote.Of(request.Route)} (configured: {Quote.List(options.Routes.Keys)})");
         }
 
         string route = options.Tasks.RouteFor(request.TaskType);
@@ -97,7 +97,7 @@ public sealed class RoutePlanner(TargetStateRegistry states, ITargetGate gate, V
             }
             else
             {
-                result.Add(c.Eligible ? c with { Eligible = false, Reason = "skipped: the request disabled fallback" } : c);
+                result.Add(c.Eligible ? c with { Eligible = false, Reason = "skipped: the request disabled fallback", ExcludedByCaller = true } : c);
             }
         }
 

@@ -50,6 +50,12 @@ internal sealed class TryRunner(TimeProvider time, EventHub events, AnswerValida
         }
         catch (ProviderException ex)
         {
+            if (ex is { Kind: ProviderErrorKind.RateLimited, RetryAfter: { } wait })
+            {
+                // Remembered beyond this request: the next ones skip the target until the wait ends.
+                gate.CoolDown(a.Candidate.Target, wait, ex.RetryAfterSource ?? "Retry-After " + DurationText.Format(wait));
+            }
+
             Record(a, OutcomeOf(ex), ex.Message, start, StatusOf(ex, exchange), healthy: false);
             return TryResult.Of(new TryFailure(OutcomeOf(ex), ex.Message, ex, sink.Committed));
         }
@@ -116,7 +122,7 @@ internal sealed class TryRunner(TimeProvider time, EventHub events, AnswerValida
         Provider = a.Candidate.Target.Provider,
         Model = a.Candidate.Target.Model,
         Outcome = outcome,
-        Reason = reason,
+        Reason = Errors.Quote.Clip(reason, Errors.Quote.MaxChars * 2),
         LatencyUs = (ulong)(latency.Ticks / TimeSpan.TicksPerMicrosecond),
         HttpStatus = (uint)Math.Max(0, httpStatus),
     };

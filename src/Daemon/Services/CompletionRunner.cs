@@ -135,7 +135,7 @@ public sealed class CompletionRunner(
         TimeSpan latency = timeProvider.GetElapsedTime(call.Start);
         Usage usage = response?.Usage ?? new Usage();
         Cost cost = response?.Cost ?? new Cost { Priced = true };
-        Attempt? last = trace.Attempts.Count > 0 ? trace.Attempts[^1] : null;
+        Attempt? last = SkippedAttempts.LastMade(trace.Attempts);
         var record = new RequestRecord(
             timeProvider.GetUtcNow(), call.RequestId, request.TaskType, plan.Route, response?.Provider ?? last?.Provider ?? string.Empty,
             response?.Model ?? last?.Model ?? string.Empty, request.TenantId, call.Caller, status, [.. trace.Attempts], usage, cost, latency)

@@ -10,6 +10,8 @@ namespace Cortex.Llmd.Services;
 /// <summary>
 /// The one place a core failure becomes a gRPC status: a <see cref="RouterException"/> leaves as an
 /// <see cref="RpcException"/> with its status and the attempt-log trailer, and is logged once, here.
+/// It is also the door's last guard on echoed input: every status message leaving a method it wraps is
+/// bounded (<see cref="Quote.Message"/>).
 /// </summary>
 public sealed class RouterErrorInterceptor(ILogger<RouterErrorInterceptor> logger) : Interceptor
 {
@@ -24,6 +26,11 @@ public sealed class RouterErrorInterceptor(ILogger<RouterErrorInterceptor> logge
         {
             throw Map(error, context);
         }
+        catch (RpcException error) when (!ReferenceEquals(RouterErrorMapping.Bounded(error), error))
+        {
+            // Any other status built from caller input is bounded here too, whoever raised it.
+            throw RouterErrorMapping.Bounded(error);
+        }
     }
 
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
@@ -36,6 +43,11 @@ public sealed class RouterErrorInterceptor(ILogger<RouterErrorInterceptor> logge
         catch (RouterException error)
         {
             throw Map(error, context);
+        }
+        catch (RpcException error) when (!ReferenceEquals(RouterErrorMapping.Bounded(error), error))
+        {
+            // Any other status built from caller input is bounded here too, whoever raised it.
+            throw RouterErrorMapping.Bounded(error);
         }
     }
 

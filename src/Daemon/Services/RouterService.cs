@@ -19,6 +19,7 @@ public sealed class RouterService(
     EventHub events,
     Health.BreakerRegistry breakers,
     Health.ProbeStatus probes,
+    Health.CooldownRegistry cooldowns,
     Ledger.LedgerWriter ledger) : Router.RouterBase
 {
     public const string ServiceName = "cortex.llm.v1.Router";
@@ -74,10 +75,19 @@ public sealed class RouterService(
                     snapshot.LastProbeUnixMs = probe.At.ToUnixTimeMilliseconds();
                 }
 
+                Health.RateLimitCooldown? cooling = cooldowns.Active(target);
+                snapshot.CooldownUntilUnixMs = cooling?.Until.ToUnixTimeMilliseconds() ?? 0;
                 if (description.Unavailable is { } why)
                 {
                     snapshot.State = ProviderState.Unavailable;
                     snapshot.StateReason = why;
+                }
+                else if (cooling is not null)
+                {
+                    // Every request skips it until then, whatever its breaker says.
+                    snapshot.State = ProviderState.Unavailable;
+                    snapshot.StateReason = cooling.Describe();
+                    snapshot.StateSinceUnixMs = cooling.Since.ToUnixTimeMilliseconds();
                 }
                 else if (breaker.State != Health.BreakerState.Closed)
                 {

@@ -34,4 +34,7 @@ public sealed record RequestRecord(
     public string? AnswerText { get; init; }
 
     public bool Succeeded => Status == StatusOk;
+
+    /// <summary>Attempts that called a provider: SKIPPED entries of the attempt log are not attempts, and count in no statistic.</summary>
+    public int AttemptsMade => Attempts.Count(a => a.Outcome != AttemptOutcome.Skipped);
 }

@@ -74,6 +74,19 @@ public sealed class EventsCommandTests : CliTestBase
         }));
     }
 
+    [Test]
+    public async Task Events_SkippedTargets_CountedApartFromAttempts()
+    {
+        var finished = new RequestFinished { RequestId = "req-2", Status = "OK", Provider = "b", Model = "m" };
+        finished.Attempts.Add(new Attempt { Provider = "a", Model = "m", Outcome = AttemptOutcome.Skipped, Reason = "skipped: rate limited until 12:00:00Z (Retry-After 120s)" });
+        finished.Attempts.Add(new Attempt { Provider = "b", Model = "m", Outcome = AttemptOutcome.Success, LatencyUs = 1500 });
+        Router.OnWatchEvents = (_, stream, _) => stream.WriteAsync(new Event { TimeUnixMs = 1_700_000_002_000, RequestFinished = finished });
+
+        CliRun run = await RunAsync("events");
+
+        Assert.That(run.StdoutLines.Single(), Does.Contain(" attempts=1 skipped=1 "), run.ToString());
+    }
+
     [TestCase("events", 0)]
     [TestCase("complete", 130)]
     public async Task RealProcess_SigintWhileWaiting_ExitsWithDocumentedCode(string command, int exitCode)

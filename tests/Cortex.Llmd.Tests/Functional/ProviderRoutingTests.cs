@@ -64,7 +64,9 @@ public class ProviderRoutingTests
         Assert.That(response.Usage, Is.EqualTo(new Usage { InputTokens = 200, CachedInputTokens = 1000, OutputTokens = 300, ReasoningTokens = 120 }));
         // 200 x 2000 + 1000 x 500 + 300 x 8000 + 120 x (10000 - 8000) nano-USD.
         Assert.That(response.Cost, Is.EqualTo(new Cost { NanoUsd = 400_000 + 500_000 + 2_400_000 + 240_000, Priced = true }));
-        Assert.That(response.Attempts.Select(a => a.Provider), Is.EqualTo(new[] { "primary" }), "the keyless target is skipped, not attempted");
+        Assert.That(response.Attempts.Select(a => (a.Provider, a.Outcome, a.LatencyUs)), Is.EqualTo(new[] { ("nokey", AttemptOutcome.Skipped, 0UL), ("primary", AttemptOutcome.Success, response.Attempts[1].LatencyUs) }),
+            "the keyless target is listed as skipped, not attempted");
+        Assert.That(response.Attempts[0].Reason, Does.StartWith("skipped: no key"));
         Assert.That(_primary.Requests.Last().Header("authorization"), Is.EqualTo("Bearer sk-test-primary-0123456789"));
     }
 
@@ -87,7 +89,7 @@ public class ProviderRoutingTests
 
         Assert.That(response.Content, Is.EqualTo("backup answer"));
         Assert.That(response.Attempts.Select(a => (a.Provider, a.Outcome, a.HttpStatus)),
-            Is.EqualTo(new[] { ("primary", AttemptOutcome.Error, 503u), ("backup", AttemptOutcome.Success, 200u) }));
+            Is.EqualTo(new[] { ("nokey", AttemptOutcome.Skipped, 0u), ("primary", AttemptOutcome.Error, 503u), ("backup", AttemptOutcome.Success, 200u) }));
         Assert.That(response.Cost.Priced, Is.False, "backup/m2 has no price: flagged, never silently $0");
         var unpriced = (Cortex.Llmd.Pricing.UnpricedModels)_daemon.App.Services.GetService(typeof(Cortex.Llmd.Pricing.UnpricedModels))!;
         Assert.That(unpriced.WasReported(new Cortex.Llmd.Model.TargetRef("backup", "m2")), Is.True);
@@ -102,7 +104,7 @@ public class ProviderRoutingTests
         List<CompleteChunk> chunks = await Collect(Ask("stream fallback"));
 
         Assert.That(string.Concat(chunks.Where(c => c.KindCase == CompleteChunk.KindOneofCase.ContentDelta).Select(c => c.ContentDelta)), Is.EqualTo("backup answer"));
-        Assert.That(chunks[^1].Final.Attempts.Select(a => a.Outcome), Is.EqualTo(new[] { AttemptOutcome.Error, AttemptOutcome.Success }));
+        Assert.That(chunks[^1].Final.Attempts.Select(a => a.Outcome), Is.EqualTo(new[] { AttemptOutcome.Skipped, AttemptOutcome.Error, AttemptOutcome.Success }));
     }
 
     [Test]
@@ -125,7 +127,7 @@ public class ProviderRoutingTests
 
             Assert.That(ex!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
             Assert.That(ex.Status.Detail, Does.Contain("failed after the stream started"));
-            Assert.That(ex.GetAttemptLog()!.Attempts.Single().Provider, Is.EqualTo("primary"));
+            Assert.That(ex.GetAttemptLog()!.Attempts.Select(a => a.Provider), Is.EqualTo(new[] { "nokey", "primary" }));
             Assert.That(received, Is.Not.Empty);
             Assert.That(received.Any(c => c.KindCase == CompleteChunk.KindOneofCase.Final), Is.False);
         }

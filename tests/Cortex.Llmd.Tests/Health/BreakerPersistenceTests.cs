@@ -32,7 +32,9 @@ public class BreakerPersistenceTests
                 await client.CompleteAsync(ask);
                 await client.CompleteAsync(ask);
                 CompleteResponse third = await client.CompleteAsync(ask);
-                Assert.That(third.Attempts.Select(a => a.Provider), Is.EqualTo(new[] { "ok" }), "open before the restart");
+                Assert.That(third.Attempts.Select(a => (a.Provider, a.Outcome)), Is.EqualTo(new[] { ("down", AttemptOutcome.Skipped), ("ok", AttemptOutcome.Success) }),
+                    "open before the restart: skipped without a call, and listed");
+                Assert.That(third.Attempts[0].Reason, Does.StartWith("skipped: circuit open until"));
             }
 
             await using TestDaemon second = await TestDaemon.StartFromJsonAsync(Config, settings);

@@ -27,6 +27,7 @@ public sealed class PythonInteropTests : InteropFixture
     [TestCase("oversize")]
     [TestCase("metadata")]
     [TestCase("concurrent")]
+    [TestCase("huge-names")]
     public Task Case_Python_PassesItsAssertions(string caseName) => RunCaseAsync(caseName);
 
     protected override async Task CheckToolchainAsync()

@@ -96,6 +96,7 @@ public class SecretsLeakTests
 
         Assert.That(_openAi.Requests.Select(r => r.Header("authorization")), Has.All.EqualTo("Bearer " + OpenAiKey), "the key was really sent");
         Assert.That(_anthropic.Requests.Select(r => r.Header("x-api-key")), Has.All.EqualTo(AnthropicKey));
+        // Rate-limit memory is off here (maxCooldown 0): otherwise the 429 would rightly keep oa away from the next calls.
         Assert.That(_openAi.Requests, Has.Count.EqualTo(7), "every planted fault was served");
         Assert.That(_anthropic.Requests, Has.Count.EqualTo(7));
         Assert.That(scan.Texts.Select(t => t.Source), Has.Some.StartsWith("event").And.Some.StartsWith("grpc").And.Some.StartsWith("cli"));
@@ -120,7 +121,7 @@ public class SecretsLeakTests
               },
               "tasks": { "default": "leaky" },
               "ledger": { "storePrompts": true },
-              "health": { "breaker": { "minimumThroughput": 1000 }, "probes": { "enabled": false } }
+              "health": { "breaker": { "minimumThroughput": 1000 }, "probes": { "enabled": false }, "maxCooldown": "0" }
             }
             """);
         var environment = new Dictionary<string, string>

@@ -166,4 +166,55 @@ public class CompletionEngineTests
 
         public ValueTask SendToolCallAsync(ToolCallDelta delta, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
+
+    [Test]
+    public async Task RunAsync_GateClosesAfterPlanning_TargetIsLoggedSkippedAndNotCalled()
+    {
+        var engine = new CompletionEngine(
+            TimeProvider.System, _states, new EventHub(TimeProvider.System), new AnswerValidator(new Cortex.Llmd.Validation.SchemaAnswerCheck(new Cortex.Llmd.Validation.SchemaCache())),
+            new LateBlockingGate("down"), NullLogger<CompletionEngine>.Instance);
+        var request = new CompleteRequest { Route = "chain", Messages = { new Message { Role = Role.User, Content = "q" } } };
+        RoutePlan plan = Planners.Open().Plan(request, _model);
+        var trace = new CompletionTrace();
+
+        CompleteResponse response = await engine.RunAsync(request, plan, _model, "req_test", null, trace, CancellationToken.None);
+
+        Assert.That(response.Attempts.Select(a => (a.Provider, a.Outcome, a.LatencyUs)),
+            Is.EqualTo(new[] { ("down", AttemptOutcome.Skipped, 0UL), ("limited", AttemptOutcome.RateLimited, response.Attempts[1].LatencyUs), ("ok", AttemptOutcome.Success, response.Attempts[2].LatencyUs) }));
+        Assert.That(response.Attempts[0].Reason, Is.EqualTo("skipped: rate limited until 12:00:00Z (test)"));
+        Assert.That(_states.Get(new TargetRef("down", "a")).Snapshot().Failures, Is.Zero, "a skipped target is not called");
+    }
+
+    [Test]
+    public async Task RunAsync_EveryTargetSkipped_IsNoEligibleTargetWithTheSkipsInItsLog()
+    {
+        var engine = new CompletionEngine(
+            TimeProvider.System, _states, new EventHub(TimeProvider.System), new AnswerValidator(new Cortex.Llmd.Validation.SchemaAnswerCheck(new Cortex.Llmd.Validation.SchemaCache())),
+            new LateBlockingGate("down", "limited"), NullLogger<CompletionEngine>.Instance);
+        var request = new CompleteRequest { Route = "dead", Messages = { new Message { Role = Role.User, Content = "q" } } };
+        RoutePlan plan = Planners.Open().Plan(request, _model);
+
+        RouterException? ex = await Assert.ThrowsAsync<RouterException>(() => engine.RunAsync(request, plan, _model, "req_test", null, new CompletionTrace(), CancellationToken.None));
+
+        Assert.That(ex!.Code, Is.EqualTo(RouterErrorCode.NoEligibleTarget));
+        Assert.That(ex.Attempts!.Attempts.Select(a => a.Outcome), Is.EqualTo(new[] { AttemptOutcome.Skipped, AttemptOutcome.Skipped }));
+        Assert.That(ex.Message, Does.StartWith("no eligible target for route 'dead': down/a Skipped: skipped: rate limited until"));
+    }
+
+    /// <summary>Passes every target at planning, then blocks the named providers when the engine enters them.</summary>
+    private sealed class LateBlockingGate(params string[] providers) : ITargetGate
+    {
+        public GateVerdict Check(TargetRef target) => GateVerdict.Pass;
+
+        public GateVerdict TryEnter(TargetRef target) =>
+            providers.Contains(target.Provider) ? GateVerdict.Blocked("rate limited until 12:00:00Z (test)") : GateVerdict.Pass;
+
+        public void Report(TargetRef target, bool success, string reason)
+        {
+        }
+
+        public void Abandon(TargetRef target)
+        {
+        }
+    }
 }

@@ -84,8 +84,15 @@ internal static class EventsCommand
             : string.Empty;
         return $"request-finished {Format.OrDash(finished.RequestId)} status={Format.OrDash(finished.Status)} {Format.OrDash(finished.Provider)}/{Format.OrDash(finished.Model)}"
             + $" task={(finished.TaskType == TaskType.Unspecified ? "-" : KebabNames.Of(finished.TaskType))} route={Format.OrDash(finished.Route)}"
-            + $" attempts={finished.Attempts.Count} latency={Format.Micros(finished.LatencyUs)}"
+            + $" attempts={finished.Attempts.Count(a => a.Outcome != AttemptOutcome.Skipped)}{Skipped(finished)} latency={Format.Micros(finished.LatencyUs)}"
             + $" tokens={usage.InputTokens}/{usage.OutputTokens} cost={Format.Dollars(finished.Cost)}{caller}";
+    }
+
+    /// <summary>Targets passed over without a call are not attempts; they are counted apart.</summary>
+    private static string Skipped(RequestFinished finished)
+    {
+        int skipped = finished.Attempts.Count(a => a.Outcome == AttemptOutcome.Skipped);
+        return skipped == 0 ? string.Empty : $" skipped={skipped}";
     }
 
     private static string Describe(ProviderStateChanged changed)

@@ -43,7 +43,7 @@ internal static class ErrorReport
                 attempt.Model,
                 KebabNames.Of(attempt.Outcome),
                 attempt.HttpStatus == 0 ? "-" : attempt.HttpStatus.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                Format.Micros(attempt.LatencyUs),
+                attempt.Outcome == AttemptOutcome.Skipped ? "-" : Format.Micros(attempt.LatencyUs),
                 attempt.Reason);
         }
 

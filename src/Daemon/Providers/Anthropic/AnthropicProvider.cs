@@ -117,7 +117,7 @@ public sealed class AnthropicProvider : IProvider, IDisposable
         using (response)
         {
             string text = await ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
-            TimeSpan? retryAfter = RetryAfter.From(response.Headers, _time.GetUtcNow());
+            WaitHint? retryAfter = RetryAfter.Read(response.Headers, _time.GetUtcNow(), response.StatusCode == System.Net.HttpStatusCode.TooManyRequests);
             throw HttpErrorClassifier.FromResponse(Name, response.StatusCode, text, retryAfter, key);
         }
     }

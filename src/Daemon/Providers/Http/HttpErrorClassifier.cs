@@ -10,12 +10,15 @@ public static class HttpErrorClassifier
 {
     private const int MaxBodyExcerpt = 300;
 
-    public static ProviderException FromResponse(string provider, HttpStatusCode status, string body, TimeSpan? retryAfter, ApiKey? key)
+    public static ProviderException FromResponse(string provider, HttpStatusCode status, string body, WaitHint? wait, ApiKey? key)
     {
         int code = (int)status;
         string excerpt = Excerpt(key?.Redact(body) ?? body);
         ProviderErrorKind kind = Classify(code, body);
-        return new ProviderException(kind, $"{provider}: HTTP {code} {Describe(kind)}{(excerpt.Length > 0 ? ": " + excerpt : string.Empty)}", code, retryAfter);
+        return new ProviderException(kind, $"{provider}: HTTP {code} {Describe(kind)}{(excerpt.Length > 0 ? ": " + excerpt : string.Empty)}", code, wait?.Wait)
+        {
+            RetryAfterSource = wait?.Source,
+        };
     }
 
     public static ProviderErrorKind Classify(int status, string body) => status switch

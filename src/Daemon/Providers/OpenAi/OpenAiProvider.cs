@@ -147,7 +147,7 @@ public sealed class OpenAiProvider : IProvider, IDisposable
 
         using (response)
         {
-            TimeSpan? retryAfter = RetryAfter.From(response.Headers, _time.GetUtcNow());
+            WaitHint? retryAfter = RetryAfter.Read(response.Headers, _time.GetUtcNow(), response.StatusCode == System.Net.HttpStatusCode.TooManyRequests);
             string body = string.Empty;
             try
             {

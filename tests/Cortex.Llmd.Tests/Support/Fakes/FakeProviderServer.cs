@@ -33,6 +33,9 @@ public abstract class FakeProviderServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Drops faults a test queued but did not use, so the next test starts clean.</summary>
+    public void ClearFaults() => _faults.Clear();
+
     protected async Task StartAsync()
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
@@ -105,6 +108,12 @@ public abstract class FakeProviderServer : IAsyncDisposable
         int written = 0;
         foreach (string frame in frames)
         {
+            if (fault.StallAfterEvents == written)
+            {
+                await StallAsync(context);
+                return;
+            }
+
             if (fault.ResetAfterEvents == written)
             {
                 context.Abort();
@@ -124,6 +133,19 @@ public abstract class FakeProviderServer : IAsyncDisposable
             await context.Response.WriteAsync(frame, context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
             written++;
+        }
+    }
+
+    /// <summary>Headers (and whatever was written) go out; then nothing more until the client hangs up.</summary>
+    private static async Task StallAsync(HttpContext context)
+    {
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 

@@ -20,6 +20,12 @@ public sealed record ProviderFault
     /// <summary>Abort the connection after this many stream events (a reset mid-stream).</summary>
     public int? ResetAfterEvents { get; init; }
 
+    /// <summary>
+    /// Stop sending after this many stream events and hold the connection open until the client gives up:
+    /// 0 is a stall after the headers, before the first token; more is a stall mid-stream.
+    /// </summary>
+    public int? StallAfterEvents { get; init; }
+
     /// <summary>End the response cleanly after this many stream events, without the terminal event.</summary>
     public int? TruncateAfterEvents { get; init; }
 

@@ -12,13 +12,13 @@ public sealed class StatsAggregator(string key)
     public void Add(RequestRecord record)
     {
         _group.Requests++;
-        _group.Attempts += (ulong)record.Attempts.Count;
+        _group.Attempts += (ulong)record.AttemptsMade;
         if (!record.Succeeded)
         {
             _group.Failures++;
         }
 
-        if (record.Attempts.Count > 1)
+        if (record.AttemptsMade > 1)
         {
             _group.Fallbacks++;
         }
