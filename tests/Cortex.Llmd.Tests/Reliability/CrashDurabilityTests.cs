@@ -3,6 +3,7 @@ using Cortex.Llm.V1;
 using Cortex.Llmd.Model;
 using Cortex.Llmd.Tests.Ledger;
 using Cortex.Llmd.Tests.Support;
+using Cortex.Llmd.Tests.Support.Fakes;
 using Grpc.Core;
 using Microsoft.Data.Sqlite;
 
@@ -19,29 +20,45 @@ public class CrashDurabilityTests
     private const int Callers = 16;
     private static readonly TargetRef Broken = new("broken", "broken-1");
 
-    private static readonly string Config = """
+    private static readonly TargetRef Limited = new("limited", "gpt-limited");
+
+    private string Config => $$"""
         {
           "logging": { "level": "warning" },
           "providers": {
             "mock": { "kind": "mock", "defaultModel": "mock-1", "reply": "durable {prompt}", "latency": "2ms" },
-            "broken": { "kind": "mock", "defaultModel": "broken-1", "failure": "error", "retries": 0 }
+            "broken": { "kind": "mock", "defaultModel": "broken-1", "failure": "error", "retries": 0 },
+            "limited": { "kind": "openai", "baseUrl": "{{_limited.BaseUrl}}", "requireKey": false, "defaultModel": "gpt-limited", "retries": 0, "timeout": "5s" }
           },
-          "routes": { "default": { "targets": ["mock/mock-1"] }, "broken": { "targets": ["broken/broken-1"] } },
+          "routes": {
+            "default": { "targets": ["mock/mock-1"] },
+            "broken": { "targets": ["broken/broken-1"] },
+            "limited": { "targets": ["limited/gpt-limited"] }
+          },
           "tasks": { "default": "default" },
           "health": { "breaker": { "minimumThroughput": 3, "breakDuration": "1h" }, "probes": { "enabled": false } }
         }
         """;
 
     private string _dir = null!;
+    private FakeOpenAiServer _limited = null!;
 
     [SetUp]
-    public void CreateDirectory() => _dir = TempDirectory.Create();
+    public async Task CreateDirectory()
+    {
+        _dir = TempDirectory.Create();
+        _limited = await FakeOpenAiServer.StartNewAsync();
+    }
 
     [TearDown]
-    public void DeleteDirectory() => TempDirectory.Delete(_dir);
+    public async Task DeleteDirectory()
+    {
+        await _limited.DisposeAsync();
+        TempDirectory.Delete(_dir);
+    }
 
     [Test]
-    public async Task Complete_SigkilledAtRandomMomentsUnderLoad_AnsweredRowsIntegrityAndBreakerSurviveEveryRound()
+    public async Task Complete_SigkilledAtRandomMomentsUnderLoad_AnsweredRowsIntegrityBreakerAndCooldownSurviveEveryRound()
     {
         int rounds = ReliabilityScale.Of(10);
         int seed = Environment.TickCount;
@@ -58,7 +75,7 @@ public class CrashDurabilityTests
             using var client = new CortexLlmClient(SocketPath);
             if (round == 0)
             {
-                await PrepareStateToRestoreAsync(client, ledger);
+                await PrepareStateToRestoreAsync(client, ledger, _limited);
             }
             else
             {
@@ -114,8 +131,18 @@ public class CrashDurabilityTests
     /// ledger file: the "broken" target fails until its breaker opens. Persisted rate-limit cooldowns
     /// (Retry-After, issue #10 item 5) are to be set up here as well, next to the breaker.
     /// </summary>
-    private static async Task PrepareStateToRestoreAsync(CortexLlmClient client, string ledger)
+    private static async Task PrepareStateToRestoreAsync(CortexLlmClient client, string ledger, FakeOpenAiServer limited)
     {
+        // A 429 asking for an hour: the cooldown must outlive every kill.
+        limited.Enqueue(new ProviderFault { Status = 429, RetryAfter = TimeSpan.FromHours(1) });
+        var limitedError = await Assert.ThrowsAsync<RpcException>(() => client.CompleteAsync(new CompleteRequest
+        {
+            Route = "limited",
+            Messages = { new Message { Role = Role.User, Content = "slow down" } },
+        }));
+        Assert.That(limitedError!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
+        await LedgerTestData.WaitUntilAsync(() => PersistedCooldownUntil(ledger, Limited) > DateTimeOffset.UtcNow.AddMinutes(50).ToUnixTimeMilliseconds(), "the cooldown in the ledger file", 10_000);
+
         for (int i = 0; i < 3; i++)
         {
             var ex = await Assert.ThrowsAsync<RpcException>(() => client.CompleteAsync(new CompleteRequest
@@ -131,13 +158,27 @@ public class CrashDurabilityTests
 
     /// <summary>
     /// What a restart must restore, as ListProviders shows it: the breaker opened before the first kill is
-    /// still open. Persisted rate-limit cooldowns are to be asserted here as well, from the same listing.
+    /// still open, and the hour-long rate-limit cooldown is still running.
     /// </summary>
     private static void AssertStateRestored(ListProvidersResponse listed, int round)
     {
         ProviderTarget? target = listed.Providers.SelectMany(p => p.Targets)
             .SingleOrDefault(t => t.Provider == Broken.Provider && t.Model == Broken.Model);
         Assert.That(target?.Breaker, Is.EqualTo("open"), $"after kill {round}: the breaker of {Broken.Provider}/{Broken.Model}");
+        ProviderTarget? limited = listed.Providers.SelectMany(p => p.Targets)
+            .SingleOrDefault(t => t.Provider == Limited.Provider && t.Model == Limited.Model);
+        Assert.That(limited?.CooldownUntilUnixMs, Is.GreaterThan(DateTimeOffset.UtcNow.AddMinutes(50).ToUnixTimeMilliseconds()), $"after kill {round}: the cooldown of {Limited.Provider}/{Limited.Model}");
+        Assert.That(limited!.StateReason, Does.StartWith("rate limited until "));
+    }
+
+    private static long PersistedCooldownUntil(string ledger, TargetRef target)
+    {
+        using SqliteConnection connection = Open(ledger);
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT until_ms FROM cooldowns WHERE provider = $p AND model = $m";
+        command.Parameters.AddWithValue("$p", target.Provider);
+        command.Parameters.AddWithValue("$m", target.Model);
+        return command.ExecuteScalar() is long until ? until : 0;
     }
 
     private static string? PersistedBreakerState(string ledger, TargetRef target)
