@@ -1,4 +1,5 @@
 using Cortex.Llm.V1;
+using Cortex.Llmd.Access;
 using Cortex.Llmd.Callers;
 using Cortex.Llmd.Composition;
 using Cortex.Llmd.Events;
@@ -19,7 +20,8 @@ public sealed class RouterService(
     EventHub events,
     Health.BreakerRegistry breakers,
     Health.ProbeStatus probes,
-    Ledger.LedgerWriter ledger) : Router.RouterBase
+    Ledger.LedgerWriter ledger,
+    AccessPolicySource access) : Router.RouterBase
 {
     public const string ServiceName = "cortex.llm.v1.Router";
 
@@ -36,8 +38,12 @@ public sealed class RouterService(
     public override Task<RoutingDecision> Route(CompleteRequest request, ServerCallContext context) =>
         Task.FromResult(planner.Plan(request, models.Current).ToDecision());
 
-    public override Task<GetStatsResponse> GetStats(GetStatsRequest request, ServerCallContext context) =>
-        Task.FromResult(stats.Query(request, (uint)Math.Max(0, states.TotalInFlight)));
+    /// <summary>A non-admin's query is narrowed to its own uid (see <see cref="ActivityVisibility"/>).</summary>
+    public override Task<GetStatsResponse> GetStats(GetStatsRequest request, ServerCallContext context)
+    {
+        GetStatsRequest visible = ActivityVisibility.Narrow(request, access.Current, CallerIdentity.Of(context.GetHttpContext()));
+        return Task.FromResult(stats.Query(visible, (uint)Math.Max(0, states.TotalInFlight)));
+    }
 
     public override Task<ResetStatsResponse> ResetStats(ResetStatsRequest request, ServerCallContext context)
     {
@@ -97,7 +103,8 @@ public sealed class RouterService(
 
     public override async Task WatchEvents(WatchEventsRequest request, IServerStreamWriter<Event> responseStream, ServerCallContext context)
     {
-        using EventSubscription subscription = events.Subscribe(request.Kinds);
+        ActivityScope scope = access.Current.ScopeFor(CallerIdentity.Of(context.GetHttpContext()));
+        using EventSubscription subscription = events.Subscribe(request.Kinds, visible: evt => ActivityVisibility.CanSee(scope, evt));
         CancellationToken token = context.CancellationToken;
         while (true)
         {

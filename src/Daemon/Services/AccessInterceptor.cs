@@ -1,0 +1,82 @@
+using Cortex.Llmd.Access;
+using Cortex.Llmd.Callers;
+using Cortex.Llmd.Errors;
+using Cortex.Llmd.Logging;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
+
+namespace Cortex.Llmd.Services;
+
+/// <summary>
+/// The door's one access check, before any handler runs: every Router call takes a token from its
+/// caller's bucket, and admin calls need an admin. Health and reflection pass untouched, so a limited
+/// or refused caller can still see whether the daemon is up. Registered outermost, so its refusals are
+/// logged here, throttled per caller, and never once per call.
+/// </summary>
+public sealed class AccessInterceptor(
+    AccessPolicySource policies, CallerRateLimiter limiter, CallerLogThrottle throttle, ILogger<AccessInterceptor> logger) : Interceptor
+{
+    private const string RouterPrefix = "/" + RouterService.ServiceName + "/";
+
+    /// <summary>Calls that change the daemon's state for everyone; later config and breaker controls join this list.</summary>
+    private static readonly Dictionary<string, string> AdminMethods = new(StringComparer.Ordinal)
+    {
+        [RouterPrefix + "ResetStats"] = "ResetStats",
+    };
+
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        Check(context);
+        return continuation(request, context);
+    }
+
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Check(context);
+        return continuation(request, responseStream, context);
+    }
+
+    private void Check(ServerCallContext context)
+    {
+        if (!context.Method.StartsWith(RouterPrefix, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        CallerInfo caller = CallerIdentity.Of(context.GetHttpContext());
+        AccessPolicy policy = policies.Current;
+        RateLimitOptions limit = policy.Options.RateLimit;
+        RateDecision rate = policy.IsRateLimited(caller) ? limiter.TryAcquire(caller.Uid, limit) : RateDecision.Allowed;
+        if (!rate.IsAllowed)
+        {
+            if (throttle.ShouldLog(caller.Uid, "rate", out long held))
+            {
+                Log.RateLimited(logger, caller.ToString(), limit.RequestsPerSecond, limit.Burst, held);
+            }
+
+            throw Refusal(new RouterException(RouterErrorCode.RateLimited, RateMessage(caller, limit, rate.RetryAfter)) { RetryAfter = rate.RetryAfter });
+        }
+
+        if (AdminMethods.TryGetValue(context.Method, out string? action) && policy.RefuseAdmin(caller, action) is { } refusal)
+        {
+            if (throttle.ShouldLog(caller.Uid, "admin", out long held))
+            {
+                Log.AccessDenied(logger, action, caller.ToString(), "not an admin", held);
+            }
+
+            throw Refusal(new RouterException(RouterErrorCode.PermissionDenied, refusal));
+        }
+    }
+
+    private static string RateMessage(CallerInfo caller, RateLimitOptions limit, TimeSpan retryAfter)
+    {
+        string who = caller.Uid is { } uid ? $"uid {uid}" : "callers of unknown identity";
+        long ms = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalMilliseconds));
+        return $"rate limit: {who} may make {limit.RequestsPerSecond} calls per second (burst {limit.Burst}, access.rateLimit); retry in {ms} ms";
+    }
+
+    private static RpcException Refusal(RouterException error) => RouterErrorMapping.ToRpc(error);
+}
