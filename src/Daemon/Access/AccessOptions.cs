@@ -45,9 +45,10 @@ public sealed record AccessOptions
     private static List<string> ParseGroups(ConfigNode node)
     {
         var groups = new List<string>();
-        foreach (string name in node.StringList("adminGroups"))
+        // An empty JSON array reads as one empty string.
+        foreach (string name in node.StringList("adminGroups").Where(n => n.Length > 0))
         {
-            if (name.Length == 0 || name.Contains(':', StringComparison.Ordinal) || name.Any(char.IsWhiteSpace))
+            if (name.Contains(':', StringComparison.Ordinal) || name.Any(char.IsWhiteSpace))
             {
                 node.Error("adminGroups", $"'{name}' is not a group name");
                 continue;

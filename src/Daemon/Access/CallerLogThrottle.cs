@@ -51,8 +51,9 @@ public sealed class CallerLogThrottle(TimeProvider time, TimeSpan window)
         {
             lock (entry)
             {
-                // Past its window an entry would let the next refusal through anyway; only its held-back count is lost.
-                if (entry.LoggedAt is { } at && now - at >= window)
+                // Past its window an entry lets the next refusal through anyway; one that still holds back
+                // refusals is kept one window more, so a returning caller's line can report them.
+                if (entry.LoggedAt is { } at && now - at >= (entry.Suppressed == 0 ? window : window * 2))
                 {
                     _entries.TryRemove(key, out _);
                 }

@@ -28,25 +28,25 @@ public sealed class AccessInterceptor(
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        Check(context);
+        Admit(context.Method, CallerIdentity.Of(context.GetHttpContext()));
         return continuation(request, context);
     }
 
     public override Task ServerStreamingServerHandler<TRequest, TResponse>(
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        Check(context);
+        Admit(context.Method, CallerIdentity.Of(context.GetHttpContext()));
         return continuation(request, responseStream, context);
     }
 
-    private void Check(ServerCallContext context)
+    /// <summary>Returns when <paramref name="caller"/> may call <paramref name="method"/>; throws the refusal's status otherwise.</summary>
+    public void Admit(string method, CallerInfo caller)
     {
-        if (!context.Method.StartsWith(RouterPrefix, StringComparison.Ordinal))
+        if (!method.StartsWith(RouterPrefix, StringComparison.Ordinal))
         {
             return;
         }
 
-        CallerInfo caller = CallerIdentity.Of(context.GetHttpContext());
         AccessPolicy policy = policies.Current;
         RateLimitOptions limit = policy.Options.RateLimit;
         RateDecision rate = policy.IsRateLimited(caller) ? limiter.TryAcquire(caller.Uid, limit) : RateDecision.Allowed;
@@ -60,7 +60,7 @@ public sealed class AccessInterceptor(
             throw Refusal(new RouterException(RouterErrorCode.RateLimited, RateMessage(caller, limit, rate.RetryAfter)) { RetryAfter = rate.RetryAfter });
         }
 
-        if (AdminMethods.TryGetValue(context.Method, out string? action) && policy.RefuseAdmin(caller, action) is { } refusal)
+        if (AdminMethods.TryGetValue(method, out string? action) && policy.RefuseAdmin(caller, action) is { } refusal)
         {
             if (throttle.ShouldLog(caller.Uid, "admin", out long held))
             {
