@@ -56,6 +56,11 @@ public static class DaemonApp
         logging.SetMinimumLevel(options.LogLevel);
         logging.AddFilter("Microsoft", LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+
+        // grpc-dotnet writes an information line for every RpcException a handler or interceptor throws:
+        // one line per refused call would let any caller flood the journal. The daemon logs its own
+        // failures (throttled where a caller can repeat them); the library's errors and crashes still pass.
+        logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Warning);
         if (settings.ConfigureLogging is { } configure)
         {
             configure(logging);

@@ -121,7 +121,7 @@ public static class CliProcess
     }
 
     /// <summary>The CLI next to its project, in this test build's configuration; built once when missing.</summary>
-    private static async Task<string> EnsureBuiltAsync()
+    public static async Task<string> EnsureBuiltAsync()
     {
         string root = RepositoryRoot();
         string configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
