@@ -185,7 +185,7 @@ public class AccessTests
         return json.RootElement.GetProperty("total").TryGetProperty("requests", out JsonElement requests) ? long.Parse(requests.GetString()!, System.Globalization.CultureInfo.InvariantCulture) : 0;
     }
 
-    private Task<(int Code, string Stdout, string Stderr)> CliAsAsync(string user, params string[] args) =>
+    private Task<(int ExitCode, string Stdout, string Stderr)> CliAsAsync(string user, params string[] args) =>
         RunAsync([.. CliCommand(user), .. args, "--socket", _socket]);
 
     private string[] CliCommand(string user) =>
@@ -207,21 +207,7 @@ public class AccessTests
         return Path.Combine(target, Path.GetFileName(dll));
     }
 
-    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string[] command)
-    {
-        var info = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in command.Skip(1))
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using Process process = Process.Start(info)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string[] command) => CliProcess.RunCommandAsync(command);
 
     private static string Run(params string[] command)
     {
