@@ -1,3 +1,4 @@
+using Cortex.Llm.V1;
 using Cortex.Llmd.Access;
 using Cortex.Llmd.Callers;
 using Cortex.Llmd.Errors;
@@ -10,9 +11,11 @@ namespace Cortex.Llmd.Services;
 
 /// <summary>
 /// The door's one access check, before any handler runs: every Router call takes a token from its
-/// caller's bucket, and admin calls need an admin. Health and reflection pass untouched, so a limited
-/// or refused caller can still see whether the daemon is up. Registered outermost, so its refusals are
-/// logged here, throttled per caller, and never once per call.
+/// caller's bucket, admin calls need an admin, and a non-admin's GetStats is narrowed to its own uid
+/// (WatchEvents is narrowed where it subscribes, in the service, so hidden events never fill its
+/// buffer). Health and reflection pass untouched, so a limited or refused caller can still see whether
+/// the daemon is up. Registered outermost, so its refusals are logged here, throttled per caller, and
+/// never once per call.
 /// </summary>
 public sealed class AccessInterceptor(
     AccessPolicySource policies, CallerRateLimiter limiter, CallerLogThrottle throttle, ILogger<AccessInterceptor> logger) : Interceptor
@@ -28,8 +31,9 @@ public sealed class AccessInterceptor(
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        Admit(context.Method, CallerIdentity.Of(context.GetHttpContext()));
-        return continuation(request, context);
+        CallerInfo caller = CallerIdentity.Of(context.GetHttpContext());
+        Admit(context.Method, caller);
+        return continuation(request is GetStatsRequest stats ? (TRequest)(object)NarrowStats(stats, caller) : request, context);
     }
 
     public override Task ServerStreamingServerHandler<TRequest, TResponse>(
@@ -68,6 +72,24 @@ public sealed class AccessInterceptor(
             }
 
             throw Refusal(new RouterException(RouterErrorCode.PermissionDenied, refusal));
+        }
+    }
+
+    /// <summary>A non-admin's statistics query, narrowed to its own uid (see <see cref="ActivityVisibility"/>).</summary>
+    public GetStatsRequest NarrowStats(GetStatsRequest request, CallerInfo caller)
+    {
+        try
+        {
+            return ActivityVisibility.Narrow(request, policies.Current, caller);
+        }
+        catch (RouterException error)
+        {
+            if (throttle.ShouldLog(caller.Uid, "stats", out long held))
+            {
+                Log.AccessDenied(logger, "GetStats", caller.ToString(), "another caller's statistics", held);
+            }
+
+            throw Refusal(error);
         }
     }
 

@@ -130,6 +130,27 @@ public class AccessDoorTests
     }
 
     [Test]
+    public void NarrowStats_NonAdminAskingForOthersRepeatedly_PermissionDeniedAndOneLogLine()
+    {
+        AccessInterceptor door = Door();
+        var request = new GetStatsRequest { Filter = new StatsFilter { CallerUid = 0 } };
+        for (int i = 0; i < 10; i++)
+        {
+            var ex = Assert.Throws<RpcException>(() => door.NarrowStats(request, Member));
+            Assert.That(ex!.StatusCode, Is.EqualTo(StatusCode.PermissionDenied));
+        }
+
+        Assert.That(_log.Lines, Has.Count.EqualTo(1));
+        Assert.That(_log.Lines[0], Does.Contain("Refused GetStats to uid=1000").And.Contain("another caller's statistics"));
+    }
+
+    [Test]
+    public void NarrowStats_NonAdmin_AddsItsOwnUid()
+    {
+        Assert.That(Door().NarrowStats(new GetStatsRequest(), Member).Filter.CallerUid, Is.EqualTo(1000u));
+    }
+
+    [Test]
     public void Narrow_NonAdmin_FiltersToItsOwnUidKeepingTheRest()
     {
         var request = new GetStatsRequest { GroupBy = GroupBy.Provider, Filter = new StatsFilter { Provider = "p" } };
