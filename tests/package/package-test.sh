@@ -115,6 +115,8 @@ check "cortex-llmd.service enabled (deb-systemd-helper)" test -L /etc/systemd/sy
 
 echo "== user and group"
 check "group cortex exists" getent group cortex
+check "group cortex-admin exists (access.adminGroups default)" getent group cortex-admin
+check "cortex-admin is a system group" test "$(getent group cortex-admin | cut -d: -f3)" -lt 1000
 check "user cortex-llmd exists" getent passwd cortex-llmd
 uid="$(id -u cortex-llmd 2>/dev/null || echo 99999)"
 check "cortex-llmd is a system user (uid $uid)" test "$uid" -lt 1000
@@ -253,6 +255,7 @@ check "/etc/cortex/llmd.env removed" test ! -e /etc/cortex/llmd.env
 check "/var/lib/cortex-llmd removed" test ! -e /var/lib/cortex-llmd
 check "user cortex-llmd kept" getent passwd cortex-llmd
 check "group cortex kept" getent group cortex
+check "group cortex-admin kept" getent group cortex-admin
 residue_scan > "$work/after.txt"
 residue="$(comm -13 "$work/before.txt" "$work/after.txt")"
 [ -n "$residue" ] && echo "$residue" | sed 's/^/        residue: /'

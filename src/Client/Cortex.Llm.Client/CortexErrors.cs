@@ -11,6 +11,19 @@ public static class CortexErrors
     /// <summary>The binary trailer in which the daemon reports what it tried before failing.</summary>
     public const string AttemptsTrailer = "x-cortex-attempts-bin";
 
+    /// <summary>The trailer in which the daemon says, in whole milliseconds, when a rate-limited caller may call again.</summary>
+    public const string RetryAfterTrailer = "retry-after-ms";
+
+    /// <summary>When the daemon said to try again (its per-caller rate limit); null when it did not say.</summary>
+    public static TimeSpan? GetRetryAfter(this RpcException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        string? text = exception.Trailers.GetValue(RetryAfterTrailer);
+        return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long ms)
+            ? TimeSpan.FromMilliseconds(ms)
+            : null;
+    }
+
     /// <summary>What the daemon tried before failing, when it said so; null when absent or garbled.</summary>
     public static AttemptLog? GetAttemptLog(this RpcException exception)
     {

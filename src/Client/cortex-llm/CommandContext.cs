@@ -81,7 +81,7 @@ internal sealed class CommandContext
         catch (RpcException e)
         {
             ErrorReport.Write(Err, e);
-            return ExitCodes.FromStatus(e.StatusCode);
+            return ExitCodes.FromError(e);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

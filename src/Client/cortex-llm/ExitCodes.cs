@@ -1,3 +1,4 @@
+using Cortex.Llm.Client;
 using Grpc.Core;
 
 namespace Cortex.Llm.Cli;
@@ -13,6 +14,8 @@ internal static class ExitCodes
     public const int BadRequest = 5;
     public const int Unavailable = 6;
     public const int ResourceExhausted = 7;
+    public const int PermissionDenied = 8;
+    public const int RateLimited = 9;
     public const int Interrupted = 130;
 
     public const string HelpText = """
@@ -25,8 +28,14 @@ internal static class ExitCodes
           5    INVALID_ARGUMENT, FAILED_PRECONDITION or NOT_FOUND
           6    UNAVAILABLE (every provider failed)
           7    RESOURCE_EXHAUSTED (budget or size limit)
+          8    PERMISSION_DENIED (an admin call, or another caller's statistics)
+          9    rate limited: RESOURCE_EXHAUSTED with a retry delay (try again later)
           130  interrupted by Ctrl-C
         """;
+
+    /// <summary>A status from the daemon; a rate limit (RESOURCE_EXHAUSTED with a retry delay) gets its own code.</summary>
+    public static int FromError(RpcException error) =>
+        error.StatusCode == StatusCode.ResourceExhausted && error.GetRetryAfter() is not null ? RateLimited : FromStatus(error.StatusCode);
 
     public static int FromStatus(StatusCode status) => status switch
     {
@@ -35,6 +44,7 @@ internal static class ExitCodes
         StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.NotFound => BadRequest,
         StatusCode.Unavailable => Unavailable,
         StatusCode.ResourceExhausted => ResourceExhausted,
+        StatusCode.PermissionDenied => PermissionDenied,
         _ => DaemonError,
     };
 }

@@ -7,6 +7,12 @@ public sealed record CallerInfo(uint? Uid, uint? Gid, uint? Pid, string ProcessN
 {
     public static readonly CallerInfo Unknown = new(null, null, null, string.Empty, string.Empty);
 
+    /// <summary>The caller's supplementary groups as the kernel recorded them at connect (SO_PEERGROUPS).</summary>
+    public IReadOnlyList<uint> Groups { get; init; } = [];
+
+    /// <summary>True when the caller's primary or a supplementary group is <paramref name="gid"/>.</summary>
+    public bool IsInGroup(uint gid) => Gid == gid || Groups.Contains(gid);
+
     public Caller ToProto() => new() { Uid = Uid, Gid = Gid, Pid = Pid, ProcessName = ProcessName, Unit = Unit };
 
     public override string ToString() =>

@@ -36,7 +36,7 @@ public static class PeerCredentials
         uint pid = BinaryPrimitives.ReadUInt32LittleEndian(ucred);
         uint uid = BinaryPrimitives.ReadUInt32LittleEndian(ucred[4..]);
         uint gid = BinaryPrimitives.ReadUInt32LittleEndian(ucred[8..]);
-        return new CallerInfo(uid, gid, pid, ReadComm(pid), ReadUnit(pid));
+        return new CallerInfo(uid, gid, pid, ReadComm(pid), ReadUnit(pid)) { Groups = PeerGroups.Read(socket) };
     }
 
     private static string ReadComm(uint pid)

@@ -1,3 +1,4 @@
+using Cortex.Llmd.Access;
 using Cortex.Llmd.Budgets;
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Health;
@@ -29,7 +30,7 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
     public DaemonOptions? Parse(IConfiguration configuration, ConfigErrors errors)
     {
         var root = new ConfigNode(configuration, string.Empty, errors);
-        root.AllowOnly("server", "logging", "providers", "routes", "tasks", "validation", "health", "ledger", "budgets", "budgetDefaultMaxTokens");
+        root.AllowOnly("server", "logging", "providers", "routes", "tasks", "validation", "health", "ledger", "budgets", "budgetDefaultMaxTokens", "access");
 
         ServerOptions server = ServerOptions.Parse(root.Child("server"));
         ConfigNode logging = root.Child("logging");
@@ -46,6 +47,7 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
         HealthOptions health = HealthOptions.Parse(root.Child("health"));
         LedgerOptions ledger = LedgerOptions.Parse(root.Child("ledger"));
         IReadOnlyList<BudgetOptions> budgets = BudgetOptions.ParseAll(root.Child("budgets"), routes);
+        AccessOptions access = AccessOptions.Parse(root.Child("access"));
         long budgetMaxTokens = root.Number("budgetDefaultMaxTokens", BudgetOptions.DefaultMaxTokens, 1, 10_000_000);
         if (errors.Any)
         {
@@ -55,7 +57,7 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
         return new DaemonOptions
         {
             Server = server, LogLevel = level, Providers = providers, Routes = routes, Tasks = tasks, Validation = validation, Health = health, Ledger = ledger,
-            Budgets = budgets, BudgetDefaultMaxTokens = budgetMaxTokens,
+            Budgets = budgets, BudgetDefaultMaxTokens = budgetMaxTokens, Access = access,
         };
     }
 }

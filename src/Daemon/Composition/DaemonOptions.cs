@@ -1,3 +1,4 @@
+using Cortex.Llmd.Access;
 using Cortex.Llmd.Budgets;
 using Cortex.Llmd.Health;
 using Cortex.Llmd.Hosting;
@@ -30,6 +31,9 @@ public sealed record DaemonOptions : IBudgetSettings, IRoutingOptions
     public HealthOptions Health { get; init; } = new();
 
     public LedgerOptions Ledger { get; init; } = new();
+
+    /// <summary>Admins, what non-admins see, and the per-caller rate limit.</summary>
+    public AccessOptions Access { get; init; } = new();
 
     /// <summary>Spend limits, checked in order before a request calls any provider.</summary>
     public IReadOnlyList<BudgetOptions> Budgets { get; init; } = [];

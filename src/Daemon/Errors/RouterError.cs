@@ -37,6 +37,12 @@ public enum RouterErrorCode
 
     /// <summary>The ledger cannot be read or written (statistics, resets).</summary>
     LedgerUnavailable,
+
+    /// <summary>The caller's identity does not allow the call (an admin call, another caller's activity).</summary>
+    PermissionDenied,
+
+    /// <summary>The caller made calls faster than its rate limit; <see cref="RouterException.RetryAfter"/> says when to try again.</summary>
+    RateLimited,
 }
 
 /// <summary>A core failure: its code, a message safe to show the caller, and the attempts made, if any.</summary>
@@ -69,6 +75,9 @@ public sealed class RouterException : Exception
 
     /// <summary>Every attempt of the failed request, in order; null when none was made.</summary>
     public AttemptLog? Attempts { get; }
+
+    /// <summary>When the caller may try again (rate limits); null when retrying sooner would not help or not matter.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }
 
 /// <summary>
@@ -82,7 +91,8 @@ public static class RouterErrorStatus
         RouterErrorCode.InvalidRequest or RouterErrorCode.UnknownName => "INVALID_ARGUMENT",
         RouterErrorCode.NotConfigured or RouterErrorCode.NoEligibleTarget => "FAILED_PRECONDITION",
         RouterErrorCode.AllAttemptsFailed or RouterErrorCode.StreamInterrupted or RouterErrorCode.LedgerUnavailable => "UNAVAILABLE",
-        RouterErrorCode.BudgetExhausted => "RESOURCE_EXHAUSTED",
+        RouterErrorCode.BudgetExhausted or RouterErrorCode.RateLimited => "RESOURCE_EXHAUSTED",
+        RouterErrorCode.PermissionDenied => "PERMISSION_DENIED",
         RouterErrorCode.DeadlineExceeded => "DEADLINE_EXCEEDED",
         RouterErrorCode.Cancelled => "CANCELLED",
         _ => "UNKNOWN",

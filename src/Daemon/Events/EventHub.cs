@@ -18,9 +18,12 @@ public sealed class EventHub(TimeProvider timeProvider)
 
     public int SubscriberCount => _subscribers.Count;
 
-    public EventSubscription Subscribe(IEnumerable<EventKind> kinds, int capacity = SubscriberCapacity)
+    /// <param name="kinds">The kinds wanted; none means all.</param>
+    /// <param name="capacity">Events buffered before the oldest is dropped.</param>
+    /// <param name="visible">What this subscriber may see; events it may not are never buffered, so they cannot cause drops.</param>
+    public EventSubscription Subscribe(IEnumerable<EventKind> kinds, int capacity = SubscriberCapacity, Func<Event, bool>? visible = null)
     {
-        var subscription = new EventSubscription(this, kinds, capacity);
+        var subscription = new EventSubscription(this, kinds, capacity, visible);
         _subscribers.TryAdd(subscription, 0);
         return subscription;
     }
@@ -72,11 +75,13 @@ public sealed class EventSubscription : IDisposable
     private readonly EventHub _hub;
     private readonly HashSet<EventKind> _kinds;
     private readonly Channel<Event> _channel;
+    private readonly Func<Event, bool>? _visible;
     private long _dropped;
 
-    internal EventSubscription(EventHub hub, IEnumerable<EventKind> kinds, int capacity)
+    internal EventSubscription(EventHub hub, IEnumerable<EventKind> kinds, int capacity, Func<Event, bool>? visible)
     {
         _hub = hub;
+        _visible = visible;
         _kinds = [.. kinds.Where(k => k != EventKind.Unspecified)];
         _channel = Channel.CreateBounded<Event>(
             new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
@@ -85,7 +90,7 @@ public sealed class EventSubscription : IDisposable
 
     internal void Offer(EventKind kind, Event evt)
     {
-        if (_kinds.Count == 0 || _kinds.Contains(kind))
+        if ((_kinds.Count == 0 || _kinds.Contains(kind)) && (_visible is null || _visible(evt)))
         {
             _channel.Writer.TryWrite(evt);
         }

@@ -1,3 +1,4 @@
+using Cortex.Llmd.Access;
 using Cortex.Llmd.Budgets;
 using Cortex.Llmd.Configuration;
 using Cortex.Llmd.Callers;
@@ -116,9 +117,29 @@ public static class DaemonApp
             new SpendBook(time), sp.GetRequiredService<ISpendSource>(), sp.GetRequiredService<EventHub>(), sp.GetRequiredService<ILogger<BudgetGuard>>()));
         services.AddSingleton<CompletionRecorder>();
         services.AddSingleton<CompletionRunner>();
+        AddAccess(services);
         services.AddSingleton<RouterService>();
         services.AddHostedService(sp => new IdleMemoryTrimmer(TimeProvider.System));
         services.AddSingleton<HealthService>();
+    }
+
+    /// <summary>The access policy follows config reloads; the rate limiter and the log throttle keep their state across them.</summary>
+    private static void AddAccess(IServiceCollection services)
+    {
+        services.AddSingleton(sp =>
+        {
+            RuntimeModelHolder models = sp.GetRequiredService<RuntimeModelHolder>();
+            ILogger logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Cortex.Llmd.Access");
+            return new AccessPolicySource(() => models.Current.Options.Access, new GroupFile(), NativeMethods.GetEffectiveUserId(), policy =>
+            {
+                if (policy.Options.AdminGroupsConfigured && policy.MissingGroups.Count > 0)
+                {
+                    Log.AdminGroupsMissing(logger, string.Join(", ", policy.MissingGroups));
+                }
+            });
+        });
+        services.AddSingleton(sp => new CallerRateLimiter(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new CallerLogThrottle(sp.GetRequiredService<TimeProvider>(), CallerLogThrottle.DefaultWindow));
     }
 
     /// <summary>Breakers persist in the ledger database; probes run after the ledger opened (registration order).</summary>

@@ -27,22 +27,6 @@ public static class SocketPermissions
         return null;
     }
 
-    public static int? FindGroupId(string group, string groupFile)
-    {
-        if (!File.Exists(groupFile))
-        {
-            return null;
-        }
-
-        foreach (string line in File.ReadLines(groupFile))
-        {
-            string[] fields = line.Split(':');
-            if (fields.Length >= 3 && fields[0] == group && int.TryParse(fields[2], out int gid))
-            {
-                return gid;
-            }
-        }
-
-        return null;
-    }
+    public static int? FindGroupId(string group, string groupFile) =>
+        new Access.GroupFile(groupFile).GidOf(group) is { } gid ? (int)gid : null;
 }

@@ -25,6 +25,8 @@ internal static class SocketServer
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = options.Server.MaxReceiveMessageBytes;
+            // Outermost first: access refusals leave before any handler or error logging runs.
+            grpc.Interceptors.Add<AccessInterceptor>();
             grpc.Interceptors.Add<RequestParsedInterceptor>();
             grpc.Interceptors.Add<RouterErrorInterceptor>();
         });

@@ -18,6 +18,7 @@ public sealed class CallerNoise
 
     // grpc-dotnet's ServerCallHandler events, as it numbers them.
     private const int ErrorExecutingServiceMethod = 6;
+    private const int RpcConnectionError = 7;
     private const int ErrorReadingMessage = 14;
     private const int ServiceMethodCanceled = 28;
 
@@ -57,6 +58,10 @@ public sealed class CallerNoise
 
                     return new Verdict(LogLevel.Debug, KeepException: false);
                 case ServiceMethodCanceled:
+                    return new Verdict(LogLevel.Debug, KeepException: false);
+                case RpcConnectionError:
+                    // "Error status code X raised": a status the daemon chose and logged itself (once
+                    // per caller where a caller can repeat it); the library's echo of it is debug only.
                     return new Verdict(LogLevel.Debug, KeepException: false);
                 case ErrorExecutingServiceMethod when exception is not null && _readFailures.TryGetValue(exception, out _):
                     return new Verdict(LogLevel.Debug, KeepException: false);

@@ -13,6 +13,16 @@ internal static partial class Log
     [LoggerMessage(103, LogLevel.Information, "Call {Method} ended with {Status}: {Detail}")]
     public static partial void CallFailed(ILogger logger, string method, string status, string detail);
 
+    // 11x: access (admin calls, rate limits). Each caller reaches these at most once per throttle window.
+    [LoggerMessage(110, LogLevel.Warning, "Refused {Method} to {Caller}: {Reason} ({Suppressed} more refusals of this caller since the last line)")]
+    public static partial void AccessDenied(ILogger logger, string method, string caller, string reason, long suppressed);
+
+    [LoggerMessage(111, LogLevel.Warning, "Rate limit: {Caller} exceeded {PerSecond} requests/s (burst {Burst}); its calls get RESOURCE_EXHAUSTED ({Suppressed} more refusals since the last line)")]
+    public static partial void RateLimited(ILogger logger, string caller, int perSecond, int burst, long suppressed);
+
+    [LoggerMessage(112, LogLevel.Warning, "access.adminGroups names groups that do not exist here: {Groups}; they make nobody an admin")]
+    public static partial void AdminGroupsMissing(ILogger logger, string groups);
+
     // 2xx: hosting, socket and configuration.
     [LoggerMessage(200, LogLevel.Information, "cortex-llmd {Version} serving on {SocketPath} ({Providers} providers, {Routes} routes)")]
     public static partial void Serving(ILogger logger, string version, string socketPath, int providers, int routes);

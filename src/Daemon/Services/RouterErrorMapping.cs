@@ -16,12 +16,16 @@ public static class RouterErrorMapping
     /// </summary>
     public const int MaxAttemptsTrailerBytes = 2048;
 
+    /// <summary>Whole milliseconds until a rate-limited caller may call again (ASCII decimal).</summary>
+    public const string RetryAfterTrailer = "retry-after-ms";
+
     public static StatusCode StatusOf(RouterErrorCode code) => code switch
     {
         RouterErrorCode.InvalidRequest or RouterErrorCode.UnknownName => StatusCode.InvalidArgument,
         RouterErrorCode.NotConfigured or RouterErrorCode.NoEligibleTarget => StatusCode.FailedPrecondition,
         RouterErrorCode.AllAttemptsFailed or RouterErrorCode.StreamInterrupted or RouterErrorCode.LedgerUnavailable => StatusCode.Unavailable,
-        RouterErrorCode.BudgetExhausted => StatusCode.ResourceExhausted,
+        RouterErrorCode.BudgetExhausted or RouterErrorCode.RateLimited => StatusCode.ResourceExhausted,
+        RouterErrorCode.PermissionDenied => StatusCode.PermissionDenied,
         RouterErrorCode.DeadlineExceeded => StatusCode.DeadlineExceeded,
         RouterErrorCode.Cancelled => StatusCode.Cancelled,
         _ => StatusCode.Unknown,
@@ -33,6 +37,12 @@ public static class RouterErrorMapping
         if (error.Attempts is { } attempts)
         {
             trailers.Add(AttemptsTrailer, Bounded(attempts).ToByteArray());
+        }
+
+        if (error.RetryAfter is { } retry)
+        {
+            long ms = (long)Math.Ceiling(retry.TotalMilliseconds);
+            trailers.Add(RetryAfterTrailer, Math.Max(1, ms).ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         string message = Quote.Message(error.Message);

@@ -1,4 +1,5 @@
 using Cortex.Llm.V1;
+using Cortex.Llmd.Access;
 using Cortex.Llmd.Callers;
 using Cortex.Llmd.Composition;
 using Cortex.Llmd.Events;
@@ -20,7 +21,8 @@ public sealed class RouterService(
     Health.BreakerRegistry breakers,
     Health.ProbeStatus probes,
     Health.CooldownRegistry cooldowns,
-    Ledger.LedgerWriter ledger) : Router.RouterBase
+    Ledger.LedgerWriter ledger,
+    AccessPolicySource access) : Router.RouterBase
 {
     public const string ServiceName = "cortex.llm.v1.Router";
 
@@ -37,6 +39,7 @@ public sealed class RouterService(
     public override Task<RoutingDecision> Route(CompleteRequest request, ServerCallContext context) =>
         Task.FromResult(planner.Plan(request, models.Current).ToDecision());
 
+    /// <summary>A non-admin's query arrives already narrowed to its own uid (<see cref="AccessInterceptor"/>).</summary>
     public override Task<GetStatsResponse> GetStats(GetStatsRequest request, ServerCallContext context) =>
         Task.FromResult(stats.Query(request, (uint)Math.Max(0, states.TotalInFlight)));
 
@@ -107,7 +110,8 @@ public sealed class RouterService(
 
     public override async Task WatchEvents(WatchEventsRequest request, IServerStreamWriter<Event> responseStream, ServerCallContext context)
     {
-        using EventSubscription subscription = events.Subscribe(request.Kinds);
+        ActivityScope scope = access.Current.ScopeFor(CallerIdentity.Of(context.GetHttpContext()));
+        using EventSubscription subscription = events.Subscribe(request.Kinds, visible: evt => ActivityVisibility.CanSee(scope, evt));
         CancellationToken token = context.CancellationToken;
         while (true)
         {

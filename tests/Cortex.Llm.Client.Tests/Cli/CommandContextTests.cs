@@ -61,5 +61,41 @@ public sealed class CommandContextTests
         Assert.That(code, Is.EqualTo(ExitCodes.FromStatus(StatusCode.Unavailable)));
         Assert.That(err.ToString(), Does.StartWith("cortex-llm: UNAVAILABLE"));
     }
-}
 
+    [Test]
+    public async Task RunAsync_PermissionDenied_OneLineAndExit8()
+    {
+        (CommandContext context, StringWriter err) = Context();
+
+        int code = await context.RunAsync(
+            _ => throw new RpcException(new Status(StatusCode.PermissionDenied, "ResetStats needs an admin: root, ...")), CancellationToken.None);
+
+        Assert.That(code, Is.EqualTo(8));
+        Assert.That(err.ToString(), Is.EqualTo("cortex-llm: PERMISSION_DENIED: ResetStats needs an admin: root, ..." + Environment.NewLine));
+    }
+
+    [Test]
+    public async Task RunAsync_RateLimited_OneLineAndExit9()
+    {
+        (CommandContext context, StringWriter err) = Context();
+        var trailers = new Metadata { { "retry-after-ms", "50" } };
+
+        int code = await context.RunAsync(
+            _ => throw new RpcException(new Status(StatusCode.ResourceExhausted, "rate limit: uid 1000 may make 20 calls per second (burst 40, access.rateLimit); retry in 50 ms"), trailers),
+            CancellationToken.None);
+
+        Assert.That(code, Is.EqualTo(9));
+        Assert.That(err.ToString(), Is.EqualTo(
+            "cortex-llm: RESOURCE_EXHAUSTED: rate limit: uid 1000 may make 20 calls per second (burst 40, access.rateLimit); retry in 50 ms" + Environment.NewLine));
+    }
+
+    [Test]
+    public async Task RunAsync_BudgetExhaustedWithoutRetryDelay_KeepsExit7()
+    {
+        (CommandContext context, StringWriter _) = Context();
+
+        int code = await context.RunAsync(_ => throw new RpcException(new Status(StatusCode.ResourceExhausted, "budget daily exhausted")), CancellationToken.None);
+
+        Assert.That(code, Is.EqualTo(7));
+    }
+}

@@ -24,6 +24,16 @@ public class BoundedLoggerProviderTests
     }
 
     [Test]
+    public void Log_LibraryEchoOfAChosenStatus_NotWrittenAtInformation()
+    {
+        (ILoggerFactory factory, Collector lines) = Build(LogLevel.Information);
+
+        factory.CreateLogger(GrpcHandler).Log(LogLevel.Information, new EventId(7, "RpcConnectionError"), "Error status code 'ResourceExhausted' raised.", null, (s, _) => s);
+
+        Assert.That(lines.Entries, Is.Empty);
+    }
+
+    [Test]
     public void Log_CallerNoiseAtInformationLevel_NotWritten()
     {
         (ILoggerFactory factory, Collector lines) = Build(LogLevel.Information);

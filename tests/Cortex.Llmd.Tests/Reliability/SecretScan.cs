@@ -102,12 +102,14 @@ public static class CliProcess
 {
     private static readonly SemaphoreSlim BuildLock = new(1, 1);
 
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args) =>
+        await RunCommandAsync(["dotnet", await EnsureBuiltAsync(), .. args]);
+
+    /// <summary>Any command, with its exit code and whole output (a minute at most).</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunCommandAsync(IReadOnlyList<string> command)
     {
-        string dll = await EnsureBuiltAsync();
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(dll);
-        foreach (string arg in args)
+        var info = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in command.Skip(1))
         {
             info.ArgumentList.Add(arg);
         }
@@ -121,7 +123,7 @@ public static class CliProcess
     }
 
     /// <summary>The CLI next to its project, in this test build's configuration; built once when missing.</summary>
-    private static async Task<string> EnsureBuiltAsync()
+    public static async Task<string> EnsureBuiltAsync()
     {
         string root = RepositoryRoot();
         string configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
