@@ -25,6 +25,7 @@ internal sealed class LimitedSocketListener(
 
     private const long AcceptFailureKey = -1;
     private readonly AcceptBackoff _backoff = new();
+    private readonly SpareDescriptors _spares = new();
     private readonly LogThrottle _throttle = new(time, LogThrottle.DefaultInterval);
 
     public EndPoint EndPoint { get; } = listenSocket.LocalEndPoint ?? new UnixDomainSocketEndPoint("unknown");
@@ -37,7 +38,6 @@ internal sealed class LimitedSocketListener(
             try
             {
                 accepted = await listenSocket.AcceptAsync(cancellationToken).ConfigureAwait(false);
-                _backoff.Reset();
             }
             catch (Exception ex) when (IsUnbound(ex))
             {
@@ -49,10 +49,24 @@ internal sealed class LimitedSocketListener(
             }
             catch (SocketException ex)
             {
+                if (AcceptBackoff.IsResourceExhaustion(ex))
+                {
+                    _spares.Release();
+                }
+
                 await BackOffAsync(ex, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
+            if (!_spares.Full && !_spares.TryRefill())
+            {
+                // Still short of descriptors: this caller is closed unserved rather than take the spares' room.
+                accepted.Dispose();
+                await BackOffAsync(new SocketException((int)SocketError.TooManyOpenSockets), cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            _backoff.Reset();
             if (Admit(accepted) is { } connection)
             {
                 return connection;
@@ -69,6 +83,7 @@ internal sealed class LimitedSocketListener(
     public ValueTask DisposeAsync()
     {
         listenSocket.Dispose();
+        _spares.Dispose();
         factory.Dispose();
         return default;
     }
