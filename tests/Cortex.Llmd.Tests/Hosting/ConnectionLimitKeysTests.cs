@@ -1,7 +1,6 @@
 using System.Collections;
 using Cortex.Llmd.Composition;
 using Cortex.Llmd.Configuration;
-using Cortex.Llmd.Providers;
 using Cortex.Llmd.Tests.Support;
 
 namespace Cortex.Llmd.Tests.Hosting;
@@ -9,24 +8,9 @@ namespace Cortex.Llmd.Tests.Hosting;
 /// <summary>The server section's connection keys: defaults, values, and errors named by their path.</summary>
 public class ConnectionLimitKeysTests
 {
-    private string _dir = null!;
+    private static DaemonOptions Load(string server, IDictionary? environment = null) => ServerSectionConfig.Load(server, environment);
 
-    [SetUp]
-    public void CreateDirectory() => _dir = TempDirectory.Create();
-
-    [TearDown]
-    public void DeleteDirectory() => TempDirectory.Delete(_dir);
-
-    private DaemonOptions Load(string server, IDictionary? environment = null)
-    {
-        string path = Path.Combine(_dir, "c.json");
-        File.WriteAllText(path, $$"""
-            { "server": {{server}}, "providers": { "m": { "kind": "mock" } }, "routes": { "r": { "targets": ["m/x"] } } }
-            """);
-        return DaemonConfig.Load(path, environment ?? new Hashtable(), null, ProviderFactoryRegistry.CreateDefault());
-    }
-
-    private string ErrorOf(string server) => Assert.Throws<ConfigException>(() => Load(server))!.Message;
+    private static string ErrorOf(string server) => Assert.Throws<ConfigException>(() => Load(server))!.Message;
 
     [Test]
     public void Load_NoConnectionKeys_UsesTheDocumentedDefaults()

@@ -155,6 +155,23 @@ public class ConnectionLimiterTests
         Assert.That(Encoding.ASCII.GetString(frames, 26, frames.Length - 26), Is.EqualTo("limit"));
     }
 
+    [Test]
+    public void Release_ThenRefill_GivesBackAndRetakesSixteenDescriptors()
+    {
+        static int Open() => Directory.GetFileSystemEntries("/proc/self/fd").Length;
+        using var spares = new SpareDescriptors();
+        Assert.That(spares.Full, Is.True);
+        int held = Open();
+
+        spares.Release();
+        int released = Open();
+        bool refilled = spares.TryRefill();
+
+        Assert.That(held - released, Is.EqualTo(SpareDescriptors.Count).Within(2), "other threads may open a descriptor meanwhile");
+        Assert.That(refilled, Is.True);
+        Assert.That(spares.Full, Is.True);
+    }
+
     private sealed class FakeDescriptorLimit(ulong soft, ulong hard, int open) : IDescriptorLimit
     {
         public ulong Soft { get; private set; } = soft;

@@ -16,7 +16,10 @@ internal sealed class SpareDescriptors : IDisposable
     private readonly List<SafeFileHandle> _held = new(Count);
     private readonly Lock _lock = new();
 
-    public SpareDescriptors() => TryRefill();
+    /// <summary>False when /dev/null could not be opened at start: then there are no spares to keep, and none are asked for.</summary>
+    private readonly bool _enabled;
+
+    public SpareDescriptors() => _enabled = TryRefill();
 
     public bool Full
     {
@@ -24,7 +27,7 @@ internal sealed class SpareDescriptors : IDisposable
         {
             lock (_lock)
             {
-                return _held.Count == Count;
+                return !_enabled || _held.Count == Count;
             }
         }
     }
