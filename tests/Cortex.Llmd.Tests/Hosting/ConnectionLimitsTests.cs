@@ -52,6 +52,20 @@ public class ConnectionLimitsTests
     }
 
     [Test]
+    public async Task Call_OnAConnectionOverTheLimit_FailsUnavailable()
+    {
+        await using TestDaemon daemon = await StartAsync("""{ "maxConnections": 50, "maxConnectionsPerUid": 1 }""");
+        using Socket held = await RawConnection.OpenAsync(daemon.SocketPath, sendPreface: true);
+        await WaitForAsync(() => LimiterOf(daemon).Open == 1, "the held connection is counted");
+        using GrpcChannel channel = CortexChannel.ForSocket(daemon.SocketPath);
+
+        var ex = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () =>
+            await new Grpc.Health.V1.Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10)));
+
+        Assert.That(ex!.StatusCode, Is.EqualTo(Grpc.Core.StatusCode.Unavailable), ex.Status.ToString());
+    }
+
+    [Test]
     public async Task Accept_AfterAHeldConnectionCloses_AdmitsANewOneThatIsServed()
     {
         await using TestDaemon daemon = await StartAsync("""{ "maxConnections": 50, "maxConnectionsPerUid": 1 }""");
