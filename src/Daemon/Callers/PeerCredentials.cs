@@ -15,9 +15,22 @@ public static class PeerCredentials
 
     public static CallerInfo Read(Socket socket)
     {
-        if (socket.AddressFamily != AddressFamily.Unix || !OperatingSystem.IsLinux())
+        if (ReadUcred(socket) is not var (pid, uid, gid))
         {
             return CallerInfo.Unknown;
+        }
+
+        return new CallerInfo(uid, gid, pid, ReadComm(pid), ReadUnit(pid)) { Groups = PeerGroups.Read(socket) };
+    }
+
+    /// <summary>Only the peer's uid, without touching /proc: cheap enough for every accepted connection.</summary>
+    public static uint? ReadUid(Socket socket) => ReadUcred(socket)?.Uid;
+
+    private static (uint Pid, uint Uid, uint Gid)? ReadUcred(Socket socket)
+    {
+        if (socket.AddressFamily != AddressFamily.Unix || !OperatingSystem.IsLinux())
+        {
+            return null;
         }
 
         Span<byte> ucred = stackalloc byte[12];
@@ -25,18 +38,15 @@ public static class PeerCredentials
         {
             if (socket.GetRawSocketOption(SolSocket, SoPeerCred, ucred) < 12)
             {
-                return CallerInfo.Unknown;
+                return null;
             }
         }
-        catch (SocketException)
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
-            return CallerInfo.Unknown;
+            return null;
         }
 
-        uint pid = BinaryPrimitives.ReadUInt32LittleEndian(ucred);
-        uint uid = BinaryPrimitives.ReadUInt32LittleEndian(ucred[4..]);
-        uint gid = BinaryPrimitives.ReadUInt32LittleEndian(ucred[8..]);
-        return new CallerInfo(uid, gid, pid, ReadComm(pid), ReadUnit(pid)) { Groups = PeerGroups.Read(socket) };
+        return (BinaryPrimitives.ReadUInt32LittleEndian(ucred), BinaryPrimitives.ReadUInt32LittleEndian(ucred[4..]), BinaryPrimitives.ReadUInt32LittleEndian(ucred[8..]));
     }
 
     private static string ReadComm(uint pid)

@@ -1,6 +1,7 @@
 using Cortex.Llmd.Callers;
 using Cortex.Llmd.Composition;
 using Cortex.Llmd.Configuration;
+using Cortex.Llmd.Hosting.Connections;
 using Cortex.Llmd.Services;
 using Grpc.HealthCheck;
 using Microsoft.AspNetCore.Builder;
@@ -21,6 +22,7 @@ internal static class SocketServer
     public static void Add(WebApplicationBuilder builder, DaemonOptions options, string socketPath, DaemonAppSettings settings)
     {
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => Listen(kestrel, options, socketPath, settings));
+        ConnectionBounds.Add(builder.Services, options.Server);
         builder.Services.AddRoutingCore();
         builder.Services.AddGrpc(grpc =>
         {
@@ -55,7 +57,7 @@ internal static class SocketServer
     private static void Listen(KestrelServerOptions kestrel, DaemonOptions options, string socketPath, DaemonAppSettings settings)
     {
         kestrel.AddServerHeader = false;
-        kestrel.Limits.Http2.MaxStreamsPerConnection = options.Server.MaxConcurrentStreams;
+        ConnectionBounds.Apply(kestrel.Limits, options.Server);
         Action<ListenOptions> configure = listen =>
         {
             listen.Protocols = HttpProtocols.Http2;

@@ -64,6 +64,16 @@ internal static partial class Log
     [LoggerMessage(216, LogLevel.Information, "Socket activation: serving on {Socket}; the socket file belongs to systemd")]
     public static partial void SocketInherited(ILogger logger, string socket);
 
+    // 23x: connection limits (each line is throttled: once per uid, or once, per minute).
+    [LoggerMessage(230, LogLevel.Warning, "Refused a connection from uid {Uid}: {Reason} (logged at most once a minute per uid)")]
+    public static partial void ConnectionRefused(ILogger logger, uint uid, string reason);
+
+    [LoggerMessage(231, LogLevel.Warning, "Accept failed ({Error}: {Message}; out of descriptors or memory: {Exhausted}); backing off up to 1 s while {Open} connections are served (logged at most once a minute)")]
+    public static partial void AcceptFailing(ILogger logger, string error, string message, bool exhausted, int open);
+
+    [LoggerMessage(232, LogLevel.Warning, "{Warning}")]
+    public static partial void ConnectionLimitLowered(ILogger logger, string warning);
+
     // 3xx: completions, routing and providers.
     [LoggerMessage(300, LogLevel.Information, "Request {RequestId} failed after {Attempts} attempts: {Status}")]
     public static partial void CompletionFailed(ILogger logger, string requestId, int attempts, string status);

@@ -1,7 +1,6 @@
 using System.Collections;
 using Cortex.Llmd.Composition;
 using Cortex.Llmd.Configuration;
-using Cortex.Llmd.Providers;
 using Cortex.Llmd.Tests.Support;
 
 namespace Cortex.Llmd.Tests.Configuration;
@@ -9,22 +8,7 @@ namespace Cortex.Llmd.Tests.Configuration;
 /// <summary>server.reflection: on by default, a boolean, and named by its path when wrong.</summary>
 public class ServerReflectionKeyTests
 {
-    private string _dir = null!;
-
-    [SetUp]
-    public void CreateDirectory() => _dir = TempDirectory.Create();
-
-    [TearDown]
-    public void DeleteDirectory() => TempDirectory.Delete(_dir);
-
-    private DaemonOptions Load(string server, IDictionary? environment = null)
-    {
-        string path = Path.Combine(_dir, "c.json");
-        File.WriteAllText(path, $$"""
-            { "server": {{server}}, "providers": { "m": { "kind": "mock" } }, "routes": { "r": { "targets": ["m/x"] } } }
-            """);
-        return DaemonConfig.Load(path, environment ?? new Hashtable(), null, ProviderFactoryRegistry.CreateDefault());
-    }
+    private static DaemonOptions Load(string server, IDictionary? environment = null) => ServerSectionConfig.Load(server, environment);
 
     [Test]
     public void Load_NoReflectionKey_ServesReflection() => Assert.That(Load("{}").Server.Reflection, Is.True);

@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Cortex.Llmd.Callers;
+using Cortex.Llmd.Logging;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace Cortex.Llmd.Hosting.Connections;
+
+/// <summary>
+/// Kestrel's listener for the daemon's Unix socket, in place of the Sockets transport's own, which
+/// retries a failed accept at once (spinning while descriptors are exhausted) and admits every
+/// connection. This one refuses a connection over the total or per-uid limit right after accept,
+/// before any HTTP/2 state exists, and backs off while accept fails for lack of descriptors or
+/// memory, so the callers already connected keep being served and accepting resumes by itself.
+/// </summary>
+internal sealed class LimitedSocketListener(
+    Socket listenSocket, SocketConnectionContextFactory factory, ConnectionLimiter limiter, TimeProvider time, ILogger logger)
+    : IConnectionListener
+{
+    /// <summary>Connections whose peer credentials cannot be read are counted under this key ((uid_t)-1 is no uid).</summary>
+    internal const uint UnknownUid = uint.MaxValue;
+
+    private const long AcceptFailureKey = -1;
+    private readonly AcceptBackoff _backoff = new();
+    private readonly SpareDescriptors _spares = new();
+    private readonly LogThrottle _throttle = new(time, LogThrottle.DefaultInterval);
+
+    public EndPoint EndPoint { get; } = listenSocket.LocalEndPoint ?? new UnixDomainSocketEndPoint("unknown");
+
+    public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            Socket accepted;
+            try
+            {
+                accepted = await listenSocket.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsUnbound(ex))
+            {
+                return null;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset)
+            {
+                continue; // the caller gave up while in the listen queue
+            }
+            catch (SocketException ex)
+            {
+                if (AcceptBackoff.IsResourceExhaustion(ex))
+                {
+                    _spares.Release();
+                }
+
+                await BackOffAsync(ex, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (!_spares.Full && !_spares.TryRefill())
+            {
+                // Still short of descriptors: this caller is closed unserved rather than take the spares' room.
+                accepted.Dispose();
+                await BackOffAsync(new SocketException((int)SocketError.TooManyOpenSockets), cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            _backoff.Reset();
+            if (Admit(accepted) is { } connection)
+            {
+                return connection;
+            }
+        }
+    }
+
+    public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
+    {
+        listenSocket.Dispose();
+        return default;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        listenSocket.Dispose();
+        _spares.Dispose();
+        factory.Dispose();
+        return default;
+    }
+
+    private CountedConnection? Admit(Socket socket)
+    {
+        uint uid = PeerCredentials.ReadUid(socket) ?? UnknownUid;
+        ConnectionRefusal refusal = limiter.TryAcquire(uid);
+        if (refusal != ConnectionRefusal.None)
+        {
+            Refuse(socket, uid, refusal);
+            return null;
+        }
+
+        try
+        {
+            return new CountedConnection(factory.Create(socket), () => limiter.Release(uid));
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OutOfMemoryException or IOException)
+        {
+            limiter.Release(uid);
+            socket.Dispose();
+            return null;
+        }
+    }
+
+    private void Refuse(Socket socket, uint uid, ConnectionRefusal refusal)
+    {
+        string reason = refusal == ConnectionRefusal.PerUidLimit
+            ? string.Create(CultureInfo.InvariantCulture, $"connection limit: uid {uid} already has {limiter.MaxConnectionsPerUid} connections (server.maxConnectionsPerUid)")
+            : string.Create(CultureInfo.InvariantCulture, $"connection limit: the daemon has {limiter.Open} of {limiter.MaxConnections} connections open (server.maxConnections)");
+        RefusalFrames.SendAndClose(socket, RefusalFrames.Build(reason));
+        if (_throttle.TryEnter(uid))
+        {
+            Log.ConnectionRefused(logger, uid, reason);
+        }
+    }
+
+    private async Task BackOffAsync(SocketException ex, CancellationToken cancellationToken)
+    {
+        TimeSpan delay = _backoff.Next();
+        if (_throttle.TryEnter(AcceptFailureKey))
+        {
+            Log.AcceptFailing(logger, ex.SocketErrorCode.ToString(), ex.Message, AcceptBackoff.IsResourceExhaustion(ex), limiter.Open);
+        }
+
+        try
+        {
+            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Kestrel is stopping: the next accept finds the socket closed and ends the loop.
+        }
+    }
+
+    private static bool IsUnbound(Exception ex) =>
+        ex is ObjectDisposedException or OperationCanceledException
+        || ex is SocketException { SocketErrorCode: SocketError.OperationAborted };
+}

@@ -1,0 +1,60 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace Cortex.Llmd.Hosting.Connections;
+
+/// <summary>
+/// Binds the daemon's listeners: a Unix socket path, or the socket systemd handed over (a file
+/// handle). Registered after Kestrel's Sockets transport, so Kestrel picks it for these endpoints.
+/// Connections are built by the Sockets transport's public SocketConnectionContextFactory, so
+/// reading, writing and buffering are Kestrel's own.
+/// </summary>
+internal sealed class LimitedSocketTransportFactory(ServerOptions server, IDescriptorLimit descriptors, TimeProvider time, ILoggerFactory loggers)
+    : IConnectionListenerFactory, IConnectionListenerFactorySelector
+{
+    /// <summary>The listen queue Kestrel uses too; callers beyond it wait in connect or get EAGAIN.</summary>
+    private const int Backlog = 512;
+
+    /// <summary>The limiter of the last bound listener (the daemon binds one); null before Kestrel starts.</summary>
+    public ConnectionLimiter? Limiter { get; private set; }
+
+    public bool CanBind(EndPoint endpoint) => endpoint is UnixDomainSocketEndPoint or FileHandleEndPoint;
+
+    public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
+    {
+        Socket socket;
+        try
+        {
+            socket = SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            throw new AddressInUseException(ex.Message, ex);
+        }
+
+        socket.Listen(Backlog);
+        ILogger logger = loggers.CreateLogger<LimitedSocketListener>();
+        ConnectionLimiter limiter = CreateLimiter(logger);
+        Limiter = limiter;
+        var factory = new SocketConnectionContextFactory(new SocketConnectionFactoryOptions(), loggers.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets"));
+        return ValueTask.FromResult<IConnectionListener>(new LimitedSocketListener(socket, factory, limiter, time, logger));
+    }
+
+    /// <summary>
+    /// Fits the limit to the descriptors at bind time: Kestrel starts after the ledger opened and the
+    /// services were built, so what the daemon holds now is close to what it holds while serving.
+    /// </summary>
+    private ConnectionLimiter CreateLimiter(ILogger logger)
+    {
+        (int maxConnections, string? warning) = DescriptorBudget.Fit(server.MaxConnections, descriptors);
+        if (warning is not null)
+        {
+            Logging.Log.ConnectionLimitLowered(logger, warning);
+        }
+
+        return new ConnectionLimiter(maxConnections, Math.Min(server.MaxConnectionsPerUid, maxConnections), NativeMethods.GetEffectiveUserId());
+    }
+}
