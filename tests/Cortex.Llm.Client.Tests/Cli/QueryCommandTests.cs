@@ -214,7 +214,7 @@ public sealed class QueryCommandTests : CliTestBase
     [TestCase(StatusCode.DeadlineExceeded, 4, "DEADLINE_EXCEEDED")]
     [TestCase(StatusCode.Unavailable, 6, "UNAVAILABLE")]
     [TestCase(StatusCode.ResourceExhausted, 7, "RESOURCE_EXHAUSTED")]
-    [TestCase(StatusCode.PermissionDenied, 1, "PERMISSION_DENIED")]
+    [TestCase(StatusCode.PermissionDenied, 8, "PERMISSION_DENIED")]
     [TestCase(StatusCode.Internal, 1, "INTERNAL")]
     [TestCase(StatusCode.Unimplemented, 1, "UNIMPLEMENTED")]
     public async Task Providers_DaemonStatus_MapsToExitCode(StatusCode status, int exitCode, string name)
