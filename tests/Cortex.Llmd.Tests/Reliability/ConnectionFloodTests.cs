@@ -79,7 +79,8 @@ public partial class ConnectionFloodTests
 
         // The flood ends: new callers are accepted again without any help.
         Close(flood);
-        Assert.That(await NewCallerServedWithinAsync(TimeSpan.FromSeconds(20)), Is.True, "a new caller is served after the flood");
+        Assert.That(await NewCallerServedWithinAsync(TimeSpan.FromSeconds(20)), Is.True,
+            () => $"a new caller is served after the flood (soft limit {lowered}, {OpenDescriptors()} descriptors open)\n{_daemon.Stderr}");
         Assert.That(_daemon.HasExited, Is.False, _daemon.Stderr);
         Assert.That(CountOf("[230]"), Is.InRange(1, 2), "refusals are logged once a minute per uid");
         Assert.That(CountOf("[231]"), Is.EqualTo(1), "accept failures are logged once a minute");

@@ -27,6 +27,7 @@ internal sealed class LimitedSocketListener(
     private readonly AcceptBackoff _backoff = new();
     private readonly SpareDescriptors _spares = new();
     private readonly LogThrottle _throttle = new(time, LogThrottle.DefaultInterval);
+    private readonly ProcessDescriptorLimit _descriptors = new();
 
     public EndPoint EndPoint { get; } = listenSocket.LocalEndPoint ?? new UnixDomainSocketEndPoint("unknown");
 
@@ -34,6 +35,14 @@ internal sealed class LimitedSocketListener(
     {
         while (true)
         {
+            // After running out, nothing is accepted until the spares are back with room to spare:
+            // accepting (even to close at once) would take the descriptors the rest of the daemon needs.
+            if (!_spares.Full && !_spares.TryRefill(headroom: SpareDescriptors.Count))
+            {
+                await BackOffAsync(new SocketException((int)SocketError.TooManyOpenSockets), cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             Socket accepted;
             try
             {
@@ -58,10 +67,12 @@ internal sealed class LimitedSocketListener(
                 continue;
             }
 
-            if (!_spares.Full && !_spares.TryRefill())
+            if (NearDescriptorLimit(accepted))
             {
-                // Still short of descriptors: this caller is closed unserved rather than take the spares' room.
+                // This connection took one of the last free descriptors: it is closed unserved, and the
+                // spares are let go, so the daemon keeps room while accepting pauses.
                 accepted.Dispose();
+                _spares.Release();
                 await BackOffAsync(new SocketException((int)SocketError.TooManyOpenSockets), cancellationToken).ConfigureAwait(false);
                 continue;
             }
@@ -138,6 +149,21 @@ internal sealed class LimitedSocketListener(
         {
             // Kestrel is stopping: the next accept finds the socket closed and ends the loop.
         }
+    }
+
+    /// <summary>
+    /// The kernel hands out the lowest free descriptor, so every descriptor below the accepted one is in
+    /// use and at most (soft limit - 1 - its number) remain free: one getrlimit per accept, no scan.
+    /// </summary>
+    private bool NearDescriptorLimit(Socket accepted)
+    {
+        if (_descriptors.Read() is not { } limit)
+        {
+            return false;
+        }
+
+        long number = accepted.SafeHandle.DangerousGetHandle().ToInt64();
+        return (long)Math.Min(limit.Soft, int.MaxValue) - 1 - number <= SpareDescriptors.Count;
     }
 
     private static bool IsUnbound(Exception ex) =>

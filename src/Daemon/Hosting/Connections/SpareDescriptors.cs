@@ -32,15 +32,19 @@ internal sealed class SpareDescriptors : IDisposable
         }
     }
 
-    /// <summary>Takes all of them back, or none: a partial refill would only eat the room they keep.</summary>
-    public bool TryRefill()
+    /// <summary>
+    /// Takes all of them back, or none: a partial refill would only eat the room they keep. With a
+    /// <paramref name="headroom"/>, only when that many more descriptors are free besides, so that
+    /// holding the spares again does not leave the daemon at its last descriptor.
+    /// </summary>
+    public bool TryRefill(int headroom = 0)
     {
         lock (_lock)
         {
-            var opened = new List<SafeFileHandle>(Count - _held.Count);
+            var opened = new List<SafeFileHandle>(Count - _held.Count + headroom);
             try
             {
-                while (_held.Count + opened.Count < Count)
+                while (_held.Count + opened.Count < Count + headroom)
                 {
                     opened.Add(File.OpenHandle("/dev/null"));
                 }
@@ -51,7 +55,12 @@ internal sealed class SpareDescriptors : IDisposable
                 return false;
             }
 
-            _held.AddRange(opened);
+            foreach (SafeFileHandle probe in opened.GetRange(opened.Count - headroom, headroom))
+            {
+                probe.Dispose();
+            }
+
+            _held.AddRange(opened.GetRange(0, opened.Count - headroom));
             return true;
         }
     }
