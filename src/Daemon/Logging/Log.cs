@@ -27,14 +27,8 @@ internal static partial class Log
     [LoggerMessage(200, LogLevel.Information, "cortex-llmd {Version} serving on {SocketPath} ({Providers} providers, {Routes} routes)")]
     public static partial void Serving(ILogger logger, string version, string socketPath, int providers, int routes);
 
-    [LoggerMessage(201, LogLevel.Warning, "Removed stale socket {SocketPath}: nothing answered on it")]
-    public static partial void StaleSocketRemoved(ILogger logger, string socketPath);
-
     [LoggerMessage(202, LogLevel.Warning, "Socket group '{Group}' was not applied to {SocketPath}: {Reason}")]
     public static partial void SocketGroupNotApplied(ILogger logger, string group, string socketPath, string reason);
-
-    [LoggerMessage(203, LogLevel.Information, "Stopping: removed {SocketPath}")]
-    public static partial void SocketRemoved(ILogger logger, string socketPath);
 
     [LoggerMessage(204, LogLevel.Information, "cortex-llmd stopping: no new calls; in-flight calls get up to {ShutdownSeconds} s")]
     public static partial void Stopping(ILogger logger, double shutdownSeconds);
@@ -99,10 +93,6 @@ internal static partial class Log
 
     [LoggerMessage(352, LogLevel.Warning, "Probe of {Provider} failed: {Detail}")]
     public static partial void ProbeFailed(ILogger logger, string provider, string detail);
-
-    // 4xx: events.
-    [LoggerMessage(400, LogLevel.Debug, "Event subscriber lagging: {Dropped} events dropped")]
-    public static partial void EventsDropped(ILogger logger, long dropped);
 
     // 5xx: the SQLite ledger.
     [LoggerMessage(500, LogLevel.Information, "Ledger open at {Path}: rows are committed before answers are sent")]

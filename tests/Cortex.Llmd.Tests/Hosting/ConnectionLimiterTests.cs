@@ -1,3 +1,4 @@
+using Cortex.Llmd.Access;
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Text;
@@ -129,18 +130,18 @@ public class ConnectionLimiterTests
         Assert.That(DescriptorBudget.Fit(1024, new FakeDescriptorLimit(soft: 50, hard: 50, open: 40)).MaxConnections, Is.EqualTo(1));
 
     [Test]
-    public void TryEnter_SameKeyWithinAMinute_IsSuppressedUntilTheMinutePassed()
+    public void ShouldLog_SameUidWithinAMinute_IsSuppressedUntilTheMinutePassed()
     {
         var time = new ManualTimeProvider(DateTimeOffset.UnixEpoch);
-        var throttle = new LogThrottle(time, TimeSpan.FromMinutes(1));
+        var throttle = new CallerLogThrottle(time, TimeSpan.FromMinutes(1));
 
-        Assert.That(throttle.TryEnter(1000), Is.True);
-        Assert.That(throttle.TryEnter(1000), Is.False);
-        Assert.That(throttle.TryEnter(1001), Is.True);
+        Assert.That(throttle.ShouldLog(1000, "connection", out _), Is.True);
+        Assert.That(throttle.ShouldLog(1000, "connection", out _), Is.False);
+        Assert.That(throttle.ShouldLog(1001, "connection", out _), Is.True);
         time.Advance(TimeSpan.FromSeconds(59));
-        Assert.That(throttle.TryEnter(1000), Is.False);
+        Assert.That(throttle.ShouldLog(1000, "connection", out _), Is.False);
         time.Advance(TimeSpan.FromSeconds(1));
-        Assert.That(throttle.TryEnter(1000), Is.True);
+        Assert.That(throttle.ShouldLog(1000, "connection", out _), Is.True);
     }
 
     [Test]

@@ -1,3 +1,4 @@
+using Cortex.Llmd.Access;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -23,10 +24,9 @@ internal sealed class LimitedSocketListener(
     /// <summary>Connections whose peer credentials cannot be read are counted under this key ((uid_t)-1 is no uid).</summary>
     internal const uint UnknownUid = uint.MaxValue;
 
-    private const long AcceptFailureKey = -1;
     private readonly AcceptBackoff _backoff = new();
     private readonly SpareDescriptors _spares = new();
-    private readonly LogThrottle _throttle = new(time, LogThrottle.DefaultInterval);
+    private readonly CallerLogThrottle _throttle = new(time, CallerLogThrottle.DefaultWindow);
     private readonly ProcessDescriptorLimit _descriptors = new();
 
     public EndPoint EndPoint { get; } = listenSocket.LocalEndPoint ?? new UnixDomainSocketEndPoint("unknown");
@@ -127,7 +127,7 @@ internal sealed class LimitedSocketListener(
             ? string.Create(CultureInfo.InvariantCulture, $"connection limit: uid {uid} already has {limiter.MaxConnectionsPerUid} connections (server.maxConnectionsPerUid)")
             : string.Create(CultureInfo.InvariantCulture, $"connection limit: the daemon has {limiter.Open} of {limiter.MaxConnections} connections open (server.maxConnections)");
         RefusalFrames.SendAndClose(socket, RefusalFrames.Build(reason));
-        if (_throttle.TryEnter(uid))
+        if (_throttle.ShouldLog(uid, "connection", out _))
         {
             Log.ConnectionRefused(logger, uid, reason);
         }
@@ -136,7 +136,7 @@ internal sealed class LimitedSocketListener(
     private async Task BackOffAsync(SocketException ex, CancellationToken cancellationToken)
     {
         TimeSpan delay = _backoff.Next();
-        if (_throttle.TryEnter(AcceptFailureKey))
+        if (_throttle.ShouldLog(null, "accept", out _))
         {
             Log.AcceptFailing(logger, ex.SocketErrorCode.ToString(), ex.Message, AcceptBackoff.IsResourceExhaustion(ex), limiter.Open);
         }
