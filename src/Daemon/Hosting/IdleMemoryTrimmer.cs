@@ -14,7 +14,7 @@ public sealed class IdleMemoryTrimmer(TimeProvider time) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
-    public const long BurstBytes = 16L * 1024 * 1024;
+    public const long BurstBytes = 4L * 1024 * 1024;
 
     public const long QuietBytes = 1024L * 1024;
 
