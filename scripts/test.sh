@@ -31,6 +31,12 @@ count() { { grep -Eo "^ +$1: +[0-9]+" "$log" || true; } | awk '{s+=$2} END {prin
 passed=$(count Passed)
 failed=$(count Failed)
 skipped=$(count Skipped)
+# CI keeps only the tail of the output: repeat each failure (name, message, top of the stack) here.
+if [ "$failed" -ne 0 ]; then
+  echo "--- failed tests ---"
+  awk '/^  Failed /{on=1; n=0} /^  (Passed|Skipped) /{on=0} /^Test Run /{on=0} on && n++ < 40' "$log"
+  echo "--------------------"
+fi
 echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
 if [ "$suite_found" = 0 ]; then
   echo "test.sh: WARNING: the JSON Schema conformance suite was missing ($suite); its tests did not run" >&2
