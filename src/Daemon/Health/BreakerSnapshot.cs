@@ -19,8 +19,8 @@ public sealed record BreakerSnapshot(
     IReadOnlyList<BreakerSample> Samples,
     string Reason);
 
-/// <summary>One recent outcome inside the sampling window.</summary>
-public readonly record struct BreakerSample(DateTimeOffset At, bool Success);
+/// <summary>Outcomes counted in one tenth of the sampling window, starting at <paramref name="At"/>.</summary>
+public readonly record struct BreakerSample(DateTimeOffset At, int Successes, int Failures);
 
 public static class BreakerStateNames
 {

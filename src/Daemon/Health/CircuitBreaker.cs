@@ -9,7 +9,7 @@ namespace Cortex.Llmd.Health;
 public sealed class CircuitBreaker(BreakerOptions options, BreakerSnapshot initial)
 {
     private readonly Lock _gate = new();
-    private readonly Queue<BreakerSample> _samples = new(initial.Samples);
+    private readonly BreakerWindow _samples = new(options.SamplingDuration, initial.Samples);
     private BreakerState _state = initial.State;
     private DateTimeOffset _since = initial.Since;
     private DateTimeOffset? _openedAt = initial.OpenedAt;
@@ -75,16 +75,12 @@ public sealed class CircuitBreaker(BreakerOptions options, BreakerSnapshot initi
                 return null;
             }
 
-            _samples.Enqueue(new BreakerSample(now, success));
-            while (_samples.Count > 0 && _samples.Peek().At < now - options.SamplingDuration)
+            _samples.Record(now, success);
+            int failures = _samples.Failures;
+            int total = _samples.Total;
+            if (total >= options.MinimumThroughput && failures >= options.FailureRatio * total)
             {
-                _samples.Dequeue();
-            }
-
-            int failures = _samples.Count(s => !s.Success);
-            if (_samples.Count >= options.MinimumThroughput && failures >= options.FailureRatio * _samples.Count)
-            {
-                return Open(now, $"{failures} of {_samples.Count} calls failed within {options.SamplingDuration.TotalSeconds:0}s; last: {reason}");
+                return Open(now, $"{failures} of {total} calls failed within {options.SamplingDuration.TotalSeconds:0}s; last: {reason}");
             }
 
             return null;
@@ -112,7 +108,7 @@ public sealed class CircuitBreaker(BreakerOptions options, BreakerSnapshot initi
     {
         lock (_gate)
         {
-            return new BreakerSnapshot(_state, _since, _openedAt, _blockedUntil, [.. _samples], _reason);
+            return new BreakerSnapshot(_state, _since, _openedAt, _blockedUntil, _samples.ToArray(), _reason);
         }
     }
 
@@ -136,6 +132,6 @@ public sealed class CircuitBreaker(BreakerOptions options, BreakerSnapshot initi
             _blockedUntil = null;
         }
 
-        return new BreakerSnapshot(_state, _since, _openedAt, _blockedUntil, [.. _samples], _reason);
+        return new BreakerSnapshot(_state, _since, _openedAt, _blockedUntil, _samples.ToArray(), _reason);
     }
 }

@@ -49,7 +49,7 @@ public sealed class LedgerBreakerStore(LedgerWriter writer) : IBreakerStore
         command.Bind("$since", snapshot.Since.ToUnixTimeMilliseconds());
         command.Bind("$opened", snapshot.OpenedAt?.ToUnixTimeMilliseconds());
         command.Bind("$blocked", snapshot.BlockedUntil?.ToUnixTimeMilliseconds());
-        command.Bind("$samples", string.Join(',', snapshot.Samples.Select(s => $"{s.At.ToUnixTimeMilliseconds()}:{(s.Success ? 1 : 0)}")));
+        command.Bind("$samples", string.Join(',', snapshot.Samples.Select(s => $"{s.At.ToUnixTimeMilliseconds()}:{s.Successes}:{s.Failures}")));
         command.Bind("$reason", snapshot.Reason);
         command.ExecuteNonQuery();
     }
@@ -83,13 +83,27 @@ public sealed class LedgerBreakerStore(LedgerWriter writer) : IBreakerStore
         var samples = new List<BreakerSample>();
         foreach (string item in text.Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
+            // MS:SUCCESSES:FAILURES per bucket; ledgers written before buckets hold MS:1 or MS:0 per call.
             string[] parts = item.Split(':');
-            if (parts.Length == 2 && long.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out long ms))
+            if (!long.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out long ms))
             {
-                samples.Add(new BreakerSample(DateTimeOffset.FromUnixTimeMilliseconds(ms), parts[1] == "1"));
+                continue;
+            }
+
+            DateTimeOffset at = DateTimeOffset.FromUnixTimeMilliseconds(ms);
+            if (parts.Length == 2)
+            {
+                samples.Add(parts[1] == "1" ? new BreakerSample(at, 1, 0) : new BreakerSample(at, 0, 1));
+            }
+            else if (parts.Length == 3 && Count(parts[1]) is { } successes && Count(parts[2]) is { } failures)
+            {
+                samples.Add(new BreakerSample(at, successes, failures));
             }
         }
 
         return samples;
     }
+
+    private static int? Count(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : null;
 }

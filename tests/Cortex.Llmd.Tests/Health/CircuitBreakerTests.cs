@@ -51,6 +51,47 @@ public class CircuitBreakerTests
     }
 
     [Test]
+    public void Record_ManyCallsInWindow_KeepsOneBucketPerTenth()
+    {
+        CircuitBreaker breaker = Closed();
+        for (int i = 0; i < 120_000; i++)
+        {
+            breaker.Record(true, T0.AddMilliseconds(i), "ok"); // two minutes at 1,000 calls/s
+        }
+
+        IReadOnlyList<BreakerSample> buckets = breaker.Snapshot().Samples;
+
+        Assert.That(buckets, Has.Count.InRange(10, 11), "a bucket per 6 s of the 60 s window, not a sample per call");
+        Assert.That(buckets.Sum(b => b.Successes), Is.InRange(54_000, 60_000), "only the last minute is counted");
+        Assert.That(buckets.Select(b => b.At), Is.Ordered);
+    }
+
+    [Test]
+    public void Record_RestoredBuckets_CountTowardsOpening()
+    {
+        var restored = CircuitBreaker.Fresh(T0) with { Samples = [new BreakerSample(T0, 0, 3)] };
+        var breaker = new CircuitBreaker(Options, restored);
+
+        BreakerSnapshot? result = breaker.Record(true, T0.AddSeconds(1), "ok");
+
+        Assert.That(result?.State, Is.EqualTo(BreakerState.Open), "3 restored failures and 1 success: 3 of 4 failed");
+        Assert.That(result!.Reason, Does.StartWith("3 of 4 calls failed"));
+    }
+
+    [Test]
+    public void Record_RestoredBucketsOutsideWindow_AreForgotten()
+    {
+        var restored = CircuitBreaker.Fresh(T0) with { Samples = [new BreakerSample(T0, 0, 30)] };
+        var breaker = new CircuitBreaker(Options, restored);
+
+        breaker.Record(false, T0.AddSeconds(61), "new");
+        BreakerSnapshot? result = breaker.Record(true, T0.AddSeconds(62), "ok");
+
+        Assert.That(result, Is.Null, "the 30 old failures left the window: 1 of 2 recent calls is below the minimum throughput");
+        Assert.That(breaker.Snapshot().Samples.Sum(b => b.Failures), Is.EqualTo(1));
+    }
+
+    [Test]
     public void TryPass_AfterBreakDuration_HalfOpensAndAllowsExactlyOneTrial()
     {
         CircuitBreaker breaker = Opened();
