@@ -39,6 +39,13 @@ public sealed record ProviderCall(CompleteRequest Request, string Model, string 
 {
     /// <summary>What the chosen model supports, from config; adapters use it to shape the request.</summary>
     public ModelCapabilities Capabilities { get; init; } = ModelCapabilities.Default;
+
+    /// <summary>
+    /// Nobody watches this answer arrive: the caller is unary and the target has no first-token
+    /// timeout. An adapter may then ask the upstream for one whole answer instead of a stream, which
+    /// is smaller on the wire and cheaper to parse; it still reports the answer as events.
+    /// </summary>
+    public bool WholeAnswer { get; init; }
 }
 
 /// <summary>Settings a provider kind parsed from its config section.</summary>

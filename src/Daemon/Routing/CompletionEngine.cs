@@ -40,6 +40,8 @@ public sealed class CompletionEngine(
                 new ProviderCall(request, candidate.Target.Model, requestId)
                 {
                     Capabilities = model.Options.Providers[candidate.Target.Provider].CapabilitiesOf(candidate.Target.Model),
+                    // A first-token timeout needs the first token as it is produced, so such targets stream.
+                    WholeAnswer = sink is null && candidate.Policy.FirstTokenTimeout is null,
                 },
                 model.Options.Validation, sink, trace, states.Get(candidate.Target))
             {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Cortex.Llm.Client;
 using Cortex.Llm.V1;
 using Cortex.Llmd.Hosting;
@@ -31,9 +32,10 @@ public class ProviderRoutingTests
                 "primary": { "kind": "openai", "baseUrl": "{{_primary.BaseUrl}}", "apiKeyEnv": "TEST_PRIMARY_KEY", "retries": 0,
                              "models": { "m1": { "price": { "input": "2", "cachedInput": "0.5", "output": "8", "reasoning": "10" } } } },
                 "backup": { "kind": "openai", "baseUrl": "{{_backup.BaseUrl}}", "requireKey": false, "retries": 0 },
-                "nokey": { "kind": "openai", "baseUrl": "{{_backup.BaseUrl}}", "apiKeyEnv": "TEST_MISSING_KEY" }
+                "nokey": { "kind": "openai", "baseUrl": "{{_backup.BaseUrl}}", "apiKeyEnv": "TEST_MISSING_KEY" },
+                "timed": { "kind": "openai", "baseUrl": "{{_backup.BaseUrl}}", "requireKey": false, "retries": 0, "firstTokenTimeout": "20s" }
               },
-              "routes": { "main": { "targets": ["nokey/x", "primary/m1", "backup/m2"] } },
+              "routes": { "main": { "targets": ["nokey/x", "primary/m1", "backup/m2"] }, "timed": { "targets": ["timed/t1"] } },
               "tasks": { "default": "main" },
               "health": { "breaker": { "minimumThroughput": 1000 }, "probes": { "enabled": false } }
             }
@@ -68,6 +70,40 @@ public class ProviderRoutingTests
             "the keyless target is listed as skipped, not attempted");
         Assert.That(response.Attempts[0].Reason, Does.StartWith("skipped: no key"));
         Assert.That(_primary.Requests.Last().Header("authorization"), Is.EqualTo("Bearer sk-test-primary-0123456789"));
+    }
+
+    [Test]
+    public async Task Complete_UnaryCall_AsksUpstreamForOneJsonAnswer()
+    {
+        CompleteResponse response = await _client.CompleteAsync(Ask("whole answer"));
+
+        JsonElement sent = _primary.Requests.Last(r => r.Body.Contains("whole answer", StringComparison.Ordinal)).Json;
+        Assert.That(sent.GetProperty("stream").GetBoolean(), Is.False);
+        Assert.That(response.Content, Is.EqualTo(_primary.Text), "the JSON answer's content reaches the caller");
+        Assert.That(response.Usage.OutputTokens, Is.EqualTo(300UL), "and its usage is billed");
+    }
+
+    [Test]
+    public async Task StreamComplete_StreamingCaller_AsksUpstreamForAStream()
+    {
+        await foreach (CompleteChunk _ in _client.StreamCompleteAsync(Ask("streamed answer")))
+        {
+        }
+
+        JsonElement sent = _primary.Requests.Last(r => r.Body.Contains("streamed answer", StringComparison.Ordinal)).Json;
+        Assert.That(sent.GetProperty("stream").GetBoolean(), Is.True);
+    }
+
+    [Test]
+    public async Task Complete_TargetWithFirstTokenTimeout_StillStreamsUpstream()
+    {
+        CompleteRequest ask = Ask("timed answer");
+        ask.Route = "timed";
+
+        await _client.CompleteAsync(ask);
+
+        JsonElement sent = _backup.Requests.Last(r => r.Body.Contains("timed answer", StringComparison.Ordinal)).Json;
+        Assert.That(sent.GetProperty("stream").GetBoolean(), Is.True, "a first-token timeout can only be kept on a stream");
     }
 
     [Test]

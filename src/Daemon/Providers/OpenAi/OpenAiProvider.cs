@@ -6,8 +6,9 @@ using Cortex.Llmd.Providers.Http;
 namespace Cortex.Llmd.Providers.OpenAi;
 
 /// <summary>
-/// A provider speaking OpenAI Chat Completions: POST {baseUrl}/chat/completions with stream=true,
-/// decoded from SSE. Serves the openai and ollama kinds (Ollama through its /v1 endpoint).
+/// A provider speaking OpenAI Chat Completions: POST {baseUrl}/chat/completions, with stream=true
+/// decoded from SSE, or stream=false and one JSON answer when nobody watches it arrive
+/// (<see cref="ProviderCall.WholeAnswer"/>). Serves the openai and ollama kinds (Ollama through its /v1 endpoint).
 /// </summary>
 public sealed class OpenAiProvider : IProvider, IDisposable
 {
@@ -121,7 +122,7 @@ public sealed class OpenAiProvider : IProvider, IDisposable
         var content = new ByteArrayContent(OpenAiRequestWriter.Write(call, Settings, Name));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         var request = new HttpRequestMessage(HttpMethod.Post, CompletionsPath) { Content = content };
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        request.Headers.TryAddWithoutValidation("Accept", call.WholeAnswer ? "application/json" : "text/event-stream");
         foreach ((string header, string value) in Settings.ExtraHeaders)
         {
             request.Headers.TryAddWithoutValidation(header, value);

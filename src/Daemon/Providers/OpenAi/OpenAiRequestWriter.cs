@@ -47,8 +47,8 @@ internal static class OpenAiRequestWriter
 
             WriteTools(json, request, provider);
             WriteResponseFormat(json, mode, schema);
-            json.WriteBoolean("stream", true);
-            if (settings.StreamUsage)
+            json.WriteBoolean("stream", !call.WholeAnswer);
+            if (!call.WholeAnswer && settings.StreamUsage)
             {
                 json.WriteStartObject("stream_options");
                 json.WriteBoolean("include_usage", true);

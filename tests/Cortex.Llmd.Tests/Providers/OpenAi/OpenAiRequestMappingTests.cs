@@ -77,6 +77,16 @@ public class OpenAiRequestMappingTests
     }
 
     [Test]
+    public async Task StreamAsync_WholeAnswer_AsksForOneJsonAnswerWithoutStreamOptions()
+    {
+        JsonElement body = await SendAsync(Call() with { WholeAnswer = true });
+
+        Assert.That(body.GetProperty("stream").GetBoolean(), Is.False);
+        Assert.That(body.TryGetProperty("stream_options", out _), Is.False, "stream_options is only valid with stream=true");
+        Assert.That(_server.Requests.Last().Header("accept"), Is.EqualTo("application/json"));
+    }
+
+    [Test]
     public async Task StreamAsync_ToolConversation_MapsToolsChoiceAssistantCallsAndToolResults()
     {
         ProviderCall call = Call(r =>

@@ -59,7 +59,7 @@ public sealed class FakeOpenAiServer : FakeProviderServer
     /// <summary>Answer with one application/json chat.completion, as a server that ignores stream=true does.</summary>
     public bool JsonAnswer { get; set; }
 
-    /// <summary>An error object sent as a chunk after the first content delta (a 200 that fails mid-way).</summary>
+    /// <summary>An error object sent as a chunk after the first content delta (a 200 that fails mid-way); a whole answer is this object.</summary>
     public string? StreamErrorJson { get; set; }
 
     /// <summary>Send <see cref="StreamErrorJson"/> as an "event: error" SSE event rather than a plain data event.</summary>
@@ -95,10 +95,10 @@ public sealed class FakeOpenAiServer : FakeProviderServer
         JsonNode body = JsonNode.Parse(request.Body)!;
         string model = body["model"]?.GetValue<string>() ?? "unknown";
         bool includeUsage = body["stream_options"]?["include_usage"]?.GetValue<bool>() == true;
-        if (JsonAnswer)
+        // stream=false gets one chat.completion, as OpenAI sends it; so does every request when JsonAnswer is set.
+        if (JsonAnswer || body["stream"]?.GetValue<bool>() == false)
         {
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync(Completion(model, fault).ToJsonString());
+            await WriteJsonAsync(context, JsonParts(model, fault), fault);
             return;
         }
 
@@ -203,6 +203,26 @@ public sealed class FakeOpenAiServer : FakeProviderServer
         }
 
         return chunk;
+    }
+
+    /// <summary>
+    /// The answer's JSON text in three parts, so that stream faults (a reset, a stall, a cut after N
+    /// events) hit a whole answer part-way through as well; a malformed answer breaks after the first part.
+    /// </summary>
+    private IEnumerable<string> JsonParts(string model, ProviderFault fault)
+    {
+        // A 200 whose body is an error object, as OpenRouter-style servers answer a failed whole answer.
+        string text = StreamErrorJson ?? Completion(model, fault).ToJsonString();
+        int third = Math.Max(1, text.Length / 3);
+        yield return text[..third];
+        if (fault.MalformedJson)
+        {
+            yield return "\"cut";
+            yield break;
+        }
+
+        yield return text[third..(2 * third)];
+        yield return text[(2 * third)..];
     }
 
     private JsonObject Completion(string model, ProviderFault fault)

@@ -96,6 +96,13 @@ public abstract class FakeProviderServer : IAsyncDisposable
         await WriteEventsAsync(context, events.Select(e => (e.Event is null ? string.Empty : $"event: {e.Event}\n") + $"data: {e.Data}\n\n"), fault);
     }
 
+    /// <summary>Writes one application/json answer in parts, with the same fault handling as a stream's events.</summary>
+    protected static Task WriteJsonAsync(HttpContext context, IEnumerable<string> parts, ProviderFault fault)
+    {
+        context.Response.ContentType = "application/json";
+        return WriteEventsAsync(context, parts, fault);
+    }
+
     /// <summary>Writes newline-delimited JSON (Ollama's native stream format) with the same fault handling.</summary>
     protected static Task WriteNdjsonAsync(HttpContext context, IEnumerable<string> lines, ProviderFault fault)
     {
