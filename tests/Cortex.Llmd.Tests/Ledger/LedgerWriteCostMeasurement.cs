@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Globalization;
+using Cortex.Llm.V1;
+using Cortex.Llmd.Ledger;
+using Cortex.Llmd.Stats;
+using Cortex.Llmd.Tests.Support;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cortex.Llmd.Tests.Ledger;
+
+/// <summary>
+/// A measurement, not a test (run by name, never in CI): the ledger's cost per request at one caller,
+/// one row per transaction, as the daemon writes it (no labels, one attempt). It prints microseconds (best and median of
+/// several rounds) and bytes allocated per row for the writer (RecordAsync, what a request waits for) and for the store alone,
+/// with synchronous=NORMAL (the crash mode: no fsync per commit) and OFF (no fsync at all).
+/// Run: dotnet test tests/Cortex.Llmd.Tests -c Release --no-build --filter "FullyQualifiedName~LedgerWriteCostMeasurement" --logger "console;verbosity=detailed"
+/// </summary>
+[Explicit("a measurement: prints timings, asserts nothing")]
+public class LedgerWriteCostMeasurement
+{
+    private const int Warmup = 500;
+    private const int Rows = 1_000;
+    private const int Rounds = 7;
+
+    private string _dir = null!;
+
+    [SetUp]
+    public void CreateDirectory() => _dir = TempDirectory.Create();
+
+    [TearDown]
+    public void DeleteDirectory() => TempDirectory.Delete(_dir);
+
+    [TestCase("NORMAL")]
+    [TestCase("OFF")]
+    public async Task Writer_OneCallerOneRowBatches_PrintsCostPerRow(string synchronous)
+    {
+        string path = Path.Combine(_dir, "ledger.db");
+        await using var writer = new LedgerWriter(path, new LedgerOptions(), TimeProvider.System, NullLogger.Instance, c => c.Execute($"PRAGMA synchronous = {synchronous}"));
+        writer.Start();
+        for (int i = 0; i < Warmup; i++)
+        {
+            await writer.RecordAsync(Row(i), CancellationToken.None);
+        }
+
+        var times = new List<TimeSpan>();
+        long allocated = 0;
+        for (int round = 0; round < Rounds; round++)
+        {
+            RequestRecord[] rows = [.. Enumerable.Range(0, Rows).Select(Row)];
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            var clock = Stopwatch.StartNew();
+            foreach (RequestRecord row in rows)
+            {
+                await writer.RecordAsync(row, CancellationToken.None);
+            }
+
+            times.Add(clock.Elapsed);
+            allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        }
+
+        Print("writer", synchronous, times, allocated);
+    }
+
+    [TestCase("NORMAL")]
+    [TestCase("OFF")]
+    public void Store_OneRowBatches_PrintsCostPerRow(string synchronous)
+    {
+        using LedgerStore store = LedgerStore.Open(Path.Combine(_dir, "ledger.db"), TimeProvider.System, NullLogger.Instance, c => c.Execute($"PRAGMA synchronous = {synchronous}"));
+        for (int i = 0; i < Warmup; i++)
+        {
+            store.Write([Row(i)], storePrompts: false);
+        }
+
+        var times = new List<TimeSpan>();
+        long allocated = 0;
+        for (int round = 0; round < Rounds; round++)
+        {
+            RequestRecord[][] batches = [.. Enumerable.Range(0, Rows).Select(i => new[] { Row(i) })];
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var clock = Stopwatch.StartNew();
+            foreach (RequestRecord[] batch in batches)
+            {
+                store.Write(batch, storePrompts: false);
+            }
+
+            times.Add(clock.Elapsed);
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Print("store", synchronous, times, allocated);
+    }
+
+    /// <summary>The best and the median round: the machine is shared, and the best round is the least disturbed.</summary>
+    private static void Print(string what, string synchronous, List<TimeSpan> rounds, long allocated)
+    {
+        rounds.Sort();
+        TestContext.Progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ledger {what}, synchronous={synchronous}: best {rounds[0].TotalMicroseconds / Rows:F1} µs/row, median {rounds[rounds.Count / 2].TotalMicroseconds / Rows:F1} µs/row, {allocated / Rows} B allocated/row ({Rounds} rounds of {Rows})"));
+    }
+
+    /// <summary>A row as the daemon writes most: a generated id, no labels, one successful attempt.</summary>
+    private static RequestRecord Row(int i) => LedgerTestData.Row(i) with
+    {
+        RequestId = "req_" + Guid.CreateVersion7().ToString("N"),
+        Labels = new Dictionary<string, string>(),
+        Attempts = [new Attempt { Provider = "anthropic", Model = "anthropic-m0", Outcome = AttemptOutcome.Success, HttpStatus = 200, LatencyUs = 1234 }],
+        PromptText = null,
+        AnswerText = null,
+    };
+}
