@@ -38,8 +38,9 @@ public class LedgerSchemaTests
         using SqliteConnection check = store.OpenConnection();
 
         Assert.That(LedgerSchema.UserVersion(check), Is.EqualTo(LedgerSchema.LatestVersion));
-        Assert.That(check.ScalarInt64("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('requests', 'attempts', 'stats_windows')"), Is.EqualTo(3));
-        Assert.That(check.ScalarInt64("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'requests_%'"), Is.EqualTo(7));
+        Assert.That(check.ScalarInt64("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('requests', 'attempt_rows', 'stats_windows')"), Is.EqualTo(3));
+        Assert.That(check.ScalarInt64("SELECT COUNT(*) FROM sqlite_master WHERE type = 'view' AND name = 'attempts'"), Is.EqualTo(1));
+        Assert.That(check.ScalarInt64("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'requests_%'"), Is.EqualTo(1), "requests_time only");
         Assert.That(check.ScalarInt64("SELECT COUNT(*) FROM requests WHERE request_id = 'old'"), Is.EqualTo(version >= 1 ? 1 : 0));
         Assert.That(check.ScalarInt64("SELECT COUNT(*) FROM stats_windows"), Is.EqualTo(1), "a first window is opened");
     }
@@ -74,13 +75,13 @@ public class LedgerSchemaTests
     }
 
     [Test]
-    public void Open_NewFile_UsesWalAndFullSync()
+    public void Open_NewFile_UsesWalAndNormalSync()
     {
         using LedgerStore store = LedgerTestData.Open(Path.Combine(_dir, "ledger.db"));
         using SqliteConnection connection = store.OpenConnection();
         using SqliteCommand journal = connection.Command("PRAGMA journal_mode");
         Assert.That(journal.ExecuteScalar(), Is.EqualTo("wal"));
-        Assert.That(connection.ScalarInt64("PRAGMA synchronous"), Is.EqualTo(2), "FULL");
+        Assert.That(connection.ScalarInt64("PRAGMA synchronous"), Is.EqualTo(1), "NORMAL: the default durability is crash");
         Assert.That(connection.ScalarInt64("PRAGMA busy_timeout"), Is.EqualTo(5000));
     }
 }
