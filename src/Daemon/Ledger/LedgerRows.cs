@@ -12,7 +12,7 @@ namespace Cortex.Llmd.Ledger;
 /// <summary>How a <see cref="RequestRecord"/> maps to the ledger's columns, both ways, without reflection.</summary>
 public static class LedgerRows
 {
-    private const string RequestColumns =
+    internal const string RequestColumns =
         "request_id, time_ms, caller_uid, caller_gid, caller_pid, caller_process, caller_unit, tenant, labels_json, task, route, "
         + "provider, model, status, attempts, fallbacks, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, "
         + "reasoning_tokens, cost_nano_usd, priced, latency_us, ttft_us, prompt_text, answer_text";
