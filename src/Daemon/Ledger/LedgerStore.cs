@@ -16,7 +16,7 @@ public sealed class LedgerStore : IDisposable
     internal const string CurrentWindowSql = "SELECT COALESCE(MAX(started_ms), 0) FROM stats_windows";
 
     private readonly SqliteConnection _connection;
-    private readonly LedgerInserts _inserts;
+    private readonly LedgerWriteCommands _commands;
     private readonly Action<SqliteConnection>? _onOpen;
     private readonly LedgerDurability _durability;
 
@@ -26,7 +26,7 @@ public sealed class LedgerStore : IDisposable
         _connection = connection;
         _onOpen = onOpen;
         _durability = durability;
-        _inserts = new LedgerInserts(connection); // after the migrations: the statements name the latest tables
+        _commands = new LedgerWriteCommands(connection); // after the migrations: the statements name the latest tables
     }
 
     public string Path { get; }
@@ -70,7 +70,7 @@ public sealed class LedgerStore : IDisposable
             }
             catch
             {
-                store._inserts.Dispose();
+                store._commands.Dispose();
                 throw;
             }
 
@@ -89,26 +89,31 @@ public sealed class LedgerStore : IDisposable
     /// <summary>Inserts every row (request and attempts) in one transaction: all are committed when this returns.</summary>
     public void Write(IReadOnlyList<RequestRecord> rows, bool storePrompts)
     {
-        // BEGIN IMMEDIATE: the write lock is taken now (waiting up to the busy timeout), so the batch never
-        // fails halfway because another connection wrote first. Disposed without Commit, it rolls back.
-        using SqliteTransaction transaction = _connection.BeginTransaction();
-        _inserts.Transaction = transaction;
-        for (int r = 0; r < rows.Count; r++)
+        _commands.Begin();
+        try
         {
-            RequestRecord row = rows[r];
-            long request = _inserts.InsertRequest(row, storePrompts);
-            for (int i = 0; i < row.Attempts.Count; i++)
+            for (int r = 0; r < rows.Count; r++)
             {
-                _inserts.InsertAttempt(request, i, row.Attempts[i]);
+                RequestRecord row = rows[r];
+                long request = _commands.InsertRequest(row, storePrompts);
+                for (int i = 0; i < row.Attempts.Count; i++)
+                {
+                    _commands.InsertAttempt(request, i, row.Attempts[i]);
+                }
             }
-        }
 
-        transaction.Commit();
+            _commands.Commit();
+        }
+        catch
+        {
+            _commands.Rollback(); // a batch that fails is rolled back whole
+            throw;
+        }
     }
 
     public void Dispose()
     {
-        _inserts.Dispose();
+        _commands.Dispose();
         _connection.Dispose();
     }
 

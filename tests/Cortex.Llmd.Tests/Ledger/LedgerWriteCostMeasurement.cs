@@ -44,11 +44,13 @@ public class LedgerWriteCostMeasurement
         }
 
         var times = new List<TimeSpan>();
+        var cpu = new List<TimeSpan>();
         long allocated = 0;
         for (int round = 0; round < Rounds; round++)
         {
             RequestRecord[] rows = [.. Enumerable.Range(0, Rows).Select(Row)];
             long before = GC.GetTotalAllocatedBytes(precise: true);
+            TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             foreach (RequestRecord row in rows)
             {
@@ -56,10 +58,11 @@ public class LedgerWriteCostMeasurement
             }
 
             times.Add(clock.Elapsed);
+            cpu.Add(Process.GetCurrentProcess().TotalProcessorTime - cpuBefore);
             allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
         }
 
-        Print("writer", synchronous, times, allocated);
+        Print("writer", synchronous, times, cpu, allocated);
     }
 
     [TestCase("NORMAL")]
@@ -73,11 +76,13 @@ public class LedgerWriteCostMeasurement
         }
 
         var times = new List<TimeSpan>();
+        var cpu = new List<TimeSpan>();
         long allocated = 0;
         for (int round = 0; round < Rounds; round++)
         {
             RequestRecord[][] batches = [.. Enumerable.Range(0, Rows).Select(i => new[] { Row(i) })];
             long before = GC.GetAllocatedBytesForCurrentThread();
+            TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             foreach (RequestRecord[] batch in batches)
             {
@@ -85,10 +90,11 @@ public class LedgerWriteCostMeasurement
             }
 
             times.Add(clock.Elapsed);
+            cpu.Add(Process.GetCurrentProcess().TotalProcessorTime - cpuBefore);
             allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        Print("store", synchronous, times, allocated);
+        Print("store", synchronous, times, cpu, allocated);
     }
 
     [Test]
@@ -115,12 +121,18 @@ public class LedgerWriteCostMeasurement
             $"ledger file after a checkpoint: {new FileInfo(path).Length / (double)requests:F1} B/request ({requests} requests, one attempt each)"));
     }
 
-    /// <summary>The best and the median round: the machine is shared, and the best round is the least disturbed.</summary>
-    private static void Print(string what, string synchronous, List<TimeSpan> rounds, long allocated)
+    /// <summary>
+    /// The best and the median round of wall time, and the median of the process's CPU time (user and
+    /// system, every thread): on a shared machine the best round is the least disturbed, and CPU time
+    /// hardly depends on what else runs.
+    /// </summary>
+    private static void Print(string what, string synchronous, List<TimeSpan> rounds, List<TimeSpan> cpu, long allocated)
     {
         rounds.Sort();
+        cpu.Sort();
         TestContext.Progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ledger {what}, synchronous={synchronous}: best {rounds[0].TotalMicroseconds / Rows:F1} µs/row, median {rounds[rounds.Count / 2].TotalMicroseconds / Rows:F1} µs/row, {allocated / Rows} B allocated/row ({Rounds} rounds of {Rows})"));
+            $"ledger {what}, synchronous={synchronous}: wall best {rounds[0].TotalMicroseconds / Rows:F1} µs/row, median {rounds[rounds.Count / 2].TotalMicroseconds / Rows:F1} µs/row; "
+            + $"CPU median {cpu[cpu.Count / 2].TotalMicroseconds / Rows:F1} µs/row; {allocated / Rows} B allocated/row ({Rounds} rounds of {Rows})"));
     }
 
     /// <summary>A row as the daemon writes most: a generated id, no labels, one successful attempt.</summary>
