@@ -2,10 +2,26 @@ using Cortex.Llmd.Configuration;
 
 namespace Cortex.Llmd.Ledger;
 
+/// <summary>What a committed row must survive; see docs/ledger.md, Durability.</summary>
+public enum LedgerDurability
+{
+    /// <summary>WAL with synchronous=NORMAL: a commit survives the process dying (SIGKILL), not power loss or a kernel crash.</summary>
+    Crash,
+
+    /// <summary>WAL with synchronous=FULL: every commit is fsynced, so it survives power loss too.</summary>
+    Power,
+}
+
 /// <summary>The <c>ledger</c> config section: where the SQLite ledger lives and how it is kept.</summary>
 public sealed record LedgerOptions
 {
-    public static readonly string[] ConfigKeys = ["path", "storePrompts", "retentionDays", "maxBatch", "backlogLimit"];
+    public static readonly string[] ConfigKeys = ["path", "storePrompts", "retentionDays", "maxBatch", "backlogLimit", "durability"];
+
+    private static readonly Dictionary<string, LedgerDurability> Durabilities = new(StringComparer.Ordinal)
+    {
+        ["crash"] = LedgerDurability.Crash,
+        ["power"] = LedgerDurability.Power,
+    };
 
     /// <summary>Null means the default for the user running the daemon (see <see cref="LedgerPaths"/>).</summary>
     public string? Path { get; init; }
@@ -21,6 +37,9 @@ public sealed record LedgerOptions
 
     /// <summary>Most rows held in memory while the store cannot be written; older ones are dropped and counted.</summary>
     public int BacklogLimit { get; init; } = 10_000;
+
+    /// <summary>What a committed row survives: the process dying (the default), or also power loss.</summary>
+    public LedgerDurability Durability { get; init; } = LedgerDurability.Crash;
 
     public static LedgerOptions Parse(ConfigNode node)
     {
@@ -39,6 +58,7 @@ public sealed record LedgerOptions
             RetentionDays = (int)node.Number("retentionDays", defaults.RetentionDays, 0, 36_500),
             MaxBatch = (int)node.Number("maxBatch", defaults.MaxBatch, 1, 10_000),
             BacklogLimit = (int)node.Number("backlogLimit", defaults.BacklogLimit, 0, 10_000_000),
+            Durability = node.Choice("durability", defaults.Durability, Durabilities),
         };
     }
 }

@@ -71,9 +71,9 @@ public sealed class LedgerRetention(LedgerWriter writer, LedgerOptions options, 
     internal static int Prune(SqliteConnection connection, long cutoffMs, int limit)
     {
         using SqliteTransaction transaction = connection.BeginTransaction();
-        connection.Execute("CREATE TEMP TABLE IF NOT EXISTS prune_ids (request_id TEXT PRIMARY KEY); DELETE FROM prune_ids;", transaction);
+        connection.Execute("CREATE TEMP TABLE IF NOT EXISTS prune_rows (id INTEGER PRIMARY KEY); DELETE FROM prune_rows;", transaction);
         using (SqliteCommand select = connection.Command(
-            "INSERT INTO prune_ids SELECT request_id FROM requests WHERE time_ms < $cutoff ORDER BY time_ms LIMIT $limit", transaction))
+            "INSERT INTO prune_rows SELECT id FROM requests WHERE time_ms < $cutoff ORDER BY time_ms LIMIT $limit", transaction))
         {
             select.Bind("$cutoff", cutoffMs);
             select.Bind("$limit", limit);
@@ -81,10 +81,10 @@ public sealed class LedgerRetention(LedgerWriter writer, LedgerOptions options, 
         }
 
         connection.Execute("""
-            DELETE FROM attempts WHERE request_id IN (SELECT request_id FROM prune_ids);
-            DELETE FROM requests WHERE request_id IN (SELECT request_id FROM prune_ids);
+            DELETE FROM attempt_rows WHERE request IN (SELECT id FROM prune_rows);
+            DELETE FROM requests WHERE id IN (SELECT id FROM prune_rows);
             """, transaction);
-        int deleted = (int)connection.ScalarInt64("SELECT COUNT(*) FROM prune_ids", transaction);
+        int deleted = (int)connection.ScalarInt64("SELECT COUNT(*) FROM prune_rows", transaction);
         transaction.Commit();
         return deleted;
     }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Cortex.Llm.V1;
@@ -11,63 +12,72 @@ namespace Cortex.Llmd.Ledger;
 /// <summary>How a <see cref="RequestRecord"/> maps to the ledger's columns, both ways, without reflection.</summary>
 public static class LedgerRows
 {
-    private const string RequestColumns =
+    internal const string RequestColumns =
         "request_id, time_ms, caller_uid, caller_gid, caller_pid, caller_process, caller_unit, tenant, labels_json, task, route, "
         + "provider, model, status, attempts, fallbacks, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, "
         + "reasoning_tokens, cost_nano_usd, priced, latency_us, ttft_us, prompt_text, answer_text";
 
-    private static readonly string[] RequestParameters = [.. RequestColumns.Split(", ").Select(c => "$" + c)];
+    private const string AttemptColumns = "request, seq, provider, model, outcome, reason, http_status, latency_us";
 
-    /// <summary>One command for a whole batch: Microsoft.Data.Sqlite keeps it prepared while only the values change.</summary>
-    public static SqliteCommand InsertRequest(SqliteConnection connection, SqliteTransaction transaction) =>
-        connection.Command($"INSERT INTO requests ({RequestColumns}) VALUES ({string.Join(", ", RequestParameters)}) ON CONFLICT (request_id) DO NOTHING", transaction);
+    // TaskNames.ConfigKey searches its table on every call; the writer asks once per row.
+    private static readonly Dictionary<TaskType, string> TaskKeys = TaskNames.ByConfigKey
+        .GroupBy(p => p.Value).ToDictionary(g => g.Key, g => g.First().Key);
 
-    public static SqliteCommand InsertAttempt(SqliteConnection connection, SqliteTransaction transaction) =>
-        connection.Command("INSERT INTO attempts (request_id, seq, provider, model, outcome, reason, http_status, latency_us) "
-            + "VALUES ($request_id, $seq, $provider, $model, $outcome, $reason, $http_status, $latency_us)", transaction);
+    /// <summary>The request's parameters, one per column in <see cref="RequestColumns"/> order.</summary>
+    internal static readonly string[] RequestParameters = ParameterNames(RequestColumns);
 
-    public static void Bind(SqliteCommand s, RequestRecord r, bool storePrompts)
+    internal static readonly string[] AttemptParameters = ParameterNames(AttemptColumns);
+
+    /// <summary>Inserts a request; returns its new row's id, or no row when the request id is taken.</summary>
+    internal static readonly string InsertRequestSql =
+        $"INSERT INTO requests ({RequestColumns}) VALUES ({string.Join(", ", RequestParameters)}) ON CONFLICT (request_id) DO NOTHING RETURNING id";
+
+    internal static readonly string InsertAttemptSql = $"INSERT INTO attempt_rows ({AttemptColumns}) VALUES ({string.Join(", ", AttemptParameters)})";
+
+    /// <summary>Sets the request's values, in <see cref="RequestColumns"/> order.</summary>
+    internal static void Set(SqliteParameter[] p, RequestRecord r, bool storePrompts)
     {
-        s.Bind("$request_id", r.RequestId);
-        s.Bind("$time_ms", r.Time.ToUnixTimeMilliseconds());
-        s.Bind("$caller_uid", (long?)r.Caller.Uid);
-        s.Bind("$caller_gid", (long?)r.Caller.Gid);
-        s.Bind("$caller_pid", (long?)r.Caller.Pid);
-        s.Bind("$caller_process", r.Caller.ProcessName);
-        s.Bind("$caller_unit", r.Caller.Unit);
-        s.Bind("$tenant", r.TenantId);
-        s.Bind("$labels_json", LabelsJson(r.Labels));
-        s.Bind("$task", TaskNames.ConfigKey(r.Task));
-        s.Bind("$route", r.Route);
-        s.Bind("$provider", r.Provider);
-        s.Bind("$model", r.Model);
-        s.Bind("$status", r.Status);
+        p[0].Value = r.RequestId;
+        p[1].Value = r.Time.ToUnixTimeMilliseconds();
+        p[2].Value = Nullable(r.Caller.Uid);
+        p[3].Value = Nullable(r.Caller.Gid);
+        p[4].Value = Nullable(r.Caller.Pid);
+        p[5].Value = r.Caller.ProcessName;
+        p[6].Value = r.Caller.Unit;
+        p[7].Value = r.TenantId;
+        p[8].Value = LabelsJson(r.Labels);
+        p[9].Value = TaskKeys.GetValueOrDefault(r.Task, "unspecified");
+        p[10].Value = r.Route;
+        p[11].Value = r.Provider;
+        p[12].Value = r.Model;
+        p[13].Value = r.Status;
         // Skipped targets are in the attempts table but are not attempts: no call was made.
-        s.Bind("$attempts", r.AttemptsMade);
-        s.Bind("$fallbacks", Math.Max(0, r.AttemptsMade - 1));
-        s.Bind("$input_tokens", (long)r.Usage.InputTokens);
-        s.Bind("$cached_input_tokens", (long)r.Usage.CachedInputTokens);
-        s.Bind("$cache_write_tokens", (long)r.Usage.CacheWriteTokens);
-        s.Bind("$output_tokens", (long)r.Usage.OutputTokens);
-        s.Bind("$reasoning_tokens", (long)r.Usage.ReasoningTokens);
-        s.Bind("$cost_nano_usd", r.Cost.NanoUsd);
-        s.Bind("$priced", r.Cost.Priced ? 1 : 0);
-        s.Bind("$latency_us", Micros(r.Latency));
-        s.Bind("$ttft_us", r.Ttft is { } ttft ? Micros(ttft) : null);
-        s.Bind("$prompt_text", storePrompts ? r.PromptText : null);
-        s.Bind("$answer_text", storePrompts ? r.AnswerText : null);
+        p[14].Value = r.AttemptsMade;
+        p[15].Value = Math.Max(0, r.AttemptsMade - 1);
+        p[16].Value = (long)r.Usage.InputTokens;
+        p[17].Value = (long)r.Usage.CachedInputTokens;
+        p[18].Value = (long)r.Usage.CacheWriteTokens;
+        p[19].Value = (long)r.Usage.OutputTokens;
+        p[20].Value = (long)r.Usage.ReasoningTokens;
+        p[21].Value = r.Cost.NanoUsd;
+        p[22].Value = r.Cost.Priced ? 1 : 0;
+        p[23].Value = Micros(r.Latency);
+        p[24].Value = r.Ttft is { } ttft ? Micros(ttft) : DBNull.Value;
+        p[25].Value = storePrompts ? (object?)r.PromptText ?? DBNull.Value : DBNull.Value;
+        p[26].Value = storePrompts ? (object?)r.AnswerText ?? DBNull.Value : DBNull.Value;
     }
 
-    public static void Bind(SqliteCommand s, string requestId, int seq, Attempt a)
+    /// <summary>Sets the attempt's values, in <see cref="AttemptColumns"/> order.</summary>
+    internal static void Set(SqliteParameter[] p, long request, int seq, Attempt a)
     {
-        s.Bind("$request_id", requestId);
-        s.Bind("$seq", seq);
-        s.Bind("$provider", a.Provider);
-        s.Bind("$model", a.Model);
-        s.Bind("$outcome", a.Outcome.ToString());
-        s.Bind("$reason", a.Reason);
-        s.Bind("$http_status", (long)a.HttpStatus);
-        s.Bind("$latency_us", (long)a.LatencyUs);
+        p[0].Value = request;
+        p[1].Value = seq;
+        p[2].Value = a.Provider;
+        p[3].Value = a.Model;
+        p[4].Value = a.Outcome.ToString();
+        p[5].Value = a.Reason;
+        p[6].Value = (long)a.HttpStatus;
+        p[7].Value = (long)a.LatencyUs;
     }
 
     /// <summary>Reads one request back with its attempts; null when the ledger has no such row.</summary>
@@ -107,7 +117,8 @@ public static class LedgerRows
 
     private static List<Attempt> ReadAttempts(SqliteConnection connection, string requestId)
     {
-        using SqliteCommand command = connection.Command("SELECT provider, model, outcome, reason, http_status, latency_us FROM attempts WHERE request_id = $id ORDER BY seq");
+        using SqliteCommand command = connection.Command(
+            "SELECT provider, model, outcome, reason, http_status, latency_us FROM attempt_rows WHERE request = (SELECT id FROM requests WHERE request_id = $id) ORDER BY seq");
         command.Bind("$id", requestId);
         using SqliteDataReader r = command.ExecuteReader();
         var attempts = new List<Attempt>();
@@ -129,22 +140,39 @@ public static class LedgerRows
 
     private static long Micros(TimeSpan span) => span.Ticks / TimeSpan.TicksPerMicrosecond;
 
+    private static object Nullable(uint? value) => value is { } v ? (long)v : DBNull.Value;
+
+    private static string[] ParameterNames(string columns) => [.. columns.Split(", ").Select(c => "$" + c)];
+
     /// <summary>Labels as a JSON object with keys in ordinal order, written without reflection.</summary>
     internal static string LabelsJson(IReadOnlyDictionary<string, string> labels)
     {
-        using var buffer = new MemoryStream();
+        if (labels.Count == 0)
+        {
+            return "{}"; // most requests: no buffer, no writer
+        }
+
+        string[] keys = new string[labels.Count];
+        int n = 0;
+        foreach (string key in labels.Keys)
+        {
+            keys[n++] = key;
+        }
+
+        Array.Sort(keys, StringComparer.Ordinal);
+        var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            foreach ((string key, string value) in labels.OrderBy(l => l.Key, StringComparer.Ordinal))
+            foreach (string key in keys)
             {
-                writer.WriteString(key, value);
+                writer.WriteString(key, labels[key]);
             }
 
             writer.WriteEndObject();
         }
 
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     private static Dictionary<string, string> ParseLabels(string json)

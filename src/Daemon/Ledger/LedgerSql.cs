@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace Cortex.Llmd.Ledger;
@@ -15,6 +16,9 @@ internal static class LedgerSql
 
     // SQLite's busy_timeout, in seconds; Microsoft.Data.Sqlite's own retry loop on SQLITE_BUSY gets the same bound.
     private const int BusySeconds = 5;
+
+    private static readonly string CrashPragmas = Pragmas("NORMAL");
+    private static readonly string PowerPragmas = Pragmas("FULL");
 
     /// <summary>
     /// A new open connection to <paramref name="path"/> (created when absent) with the ledger's pragmas.
@@ -48,11 +52,16 @@ internal static class LedgerSql
     }.ToString();
 
     /// <summary>
-    /// The ledger's pragmas for every connection. WAL: readers never block the writer. FULL: a commit
-    /// survives power loss, which is the point. busy_timeout: wait for another connection's lock.
+    /// The ledger's pragmas for every connection (readers commit and checkpoint too). WAL: readers never
+    /// block the writer. synchronous: NORMAL (crash) writes each commit to the WAL without an fsync, so it
+    /// survives the process dying but not power loss; FULL (power) fsyncs every commit. busy_timeout: wait
+    /// for another connection's lock.
     /// </summary>
-    public static void ApplyPragmas(SqliteConnection connection) =>
-        connection.Execute($"PRAGMA busy_timeout = {BusySeconds * 1000}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
+    public static void ApplyPragmas(SqliteConnection connection, LedgerDurability durability) =>
+        connection.Execute(durability == LedgerDurability.Power ? PowerPragmas : CrashPragmas);
+
+    private static string Pragmas(string synchronous) => string.Create(
+        CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {BusySeconds * 1000}; PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous};");
 
     /// <summary>A command on <paramref name="transaction"/>: Microsoft.Data.Sqlite refuses one that omits the connection's open transaction.</summary>
     public static SqliteCommand Command(this SqliteConnection connection, string sql, SqliteTransaction? transaction = null)

@@ -16,13 +16,17 @@ public sealed class LedgerStore : IDisposable
     internal const string CurrentWindowSql = "SELECT COALESCE(MAX(started_ms), 0) FROM stats_windows";
 
     private readonly SqliteConnection _connection;
+    private readonly LedgerWriteCommands _commands;
     private readonly Action<SqliteConnection>? _onOpen;
+    private readonly LedgerDurability _durability;
 
-    private LedgerStore(string path, SqliteConnection connection, Action<SqliteConnection>? onOpen)
+    private LedgerStore(string path, SqliteConnection connection, Action<SqliteConnection>? onOpen, LedgerDurability durability)
     {
         Path = path;
         _connection = connection;
         _onOpen = onOpen;
+        _durability = durability;
+        _commands = new LedgerWriteCommands(connection); // after the migrations: the statements name the latest tables
     }
 
     public string Path { get; }
@@ -32,7 +36,9 @@ public sealed class LedgerStore : IDisposable
     /// and a fresh one created. Throws when the file cannot be opened or written at all.
     /// </summary>
     /// <param name="onOpen">Test seam: runs on every new connection after the pragmas.</param>
-    public static LedgerStore Open(string path, TimeProvider timeProvider, ILogger logger, Action<SqliteConnection>? onOpen = null)
+    /// <param name="durability">Sets <c>synchronous</c> on this and every later connection.</param>
+    public static LedgerStore Open(
+        string path, TimeProvider timeProvider, ILogger logger, Action<SqliteConnection>? onOpen = null, LedgerDurability durability = LedgerDurability.Crash)
     {
         string? directory = System.IO.Path.GetDirectoryName(path);
         if (!string.IsNullOrEmpty(directory))
@@ -41,7 +47,7 @@ public sealed class LedgerStore : IDisposable
         }
 
         LedgerFiles.EnsureDatabase(path);
-        SqliteConnection connection = Connect(path, onOpen);
+        SqliteConnection connection = Connect(path, durability, onOpen);
         try
         {
             string? problem = IntegrityProblem(connection);
@@ -51,14 +57,23 @@ public sealed class LedgerStore : IDisposable
                 string aside = MoveAside(path, timeProvider.GetUtcNow());
                 Log.LedgerCorruptMovedAside(logger, path, aside, problem);
                 LedgerFiles.EnsureDatabase(path);
-                connection = Connect(path, onOpen);
+                connection = Connect(path, durability, onOpen);
             }
 
             LedgerSchema.Migrate(connection);
             // The file may predate explicit modes, and the migration has now created the WAL files.
             LedgerFiles.Restrict(path);
-            var store = new LedgerStore(path, connection, onOpen);
-            store.EnsureWindow(timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+            var store = new LedgerStore(path, connection, onOpen, durability);
+            try
+            {
+                store.EnsureWindow(timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+            }
+            catch
+            {
+                store._commands.Dispose();
+                throw;
+            }
+
             return store;
         }
         catch
@@ -69,38 +84,38 @@ public sealed class LedgerStore : IDisposable
     }
 
     /// <summary>A new connection to the same file with the ledger's pragmas, for readers and maintenance.</summary>
-    public SqliteConnection OpenConnection() => Connect(Path, _onOpen);
+    public SqliteConnection OpenConnection() => Connect(Path, _durability, _onOpen);
 
-    /// <summary>Inserts every row (request and attempts) in one transaction: all are durable when this returns.</summary>
+    /// <summary>Inserts every row (request and attempts) in one transaction: all are committed when this returns.</summary>
     public void Write(IReadOnlyList<RequestRecord> rows, bool storePrompts)
     {
-        // BEGIN IMMEDIATE: the write lock is taken now (waiting up to the busy timeout), so the batch never
-        // fails halfway because another connection wrote first. Disposed without Commit, it rolls back.
-        using SqliteTransaction transaction = _connection.BeginTransaction();
-        using SqliteCommand request = LedgerRows.InsertRequest(_connection, transaction);
-        using SqliteCommand attempt = LedgerRows.InsertAttempt(_connection, transaction);
-        foreach (RequestRecord row in rows)
+        _commands.Begin();
+        try
         {
-            LedgerRows.Bind(request, row, storePrompts);
-            string id = row.RequestId;
-            for (int n = 2; request.ExecuteNonQuery() == 0; n++)
+            for (int r = 0; r < rows.Count; r++)
             {
-                // A caller reused its request id (a retry, say): keep both rows, the later one as ID#2, ID#3...
-                id = row.RequestId + "#" + n.ToString(CultureInfo.InvariantCulture);
-                request.Bind("$request_id", id);
+                RequestRecord row = rows[r];
+                long request = _commands.InsertRequest(row, storePrompts);
+                for (int i = 0; i < row.Attempts.Count; i++)
+                {
+                    _commands.InsertAttempt(request, i, row.Attempts[i]);
+                }
             }
 
-            for (int i = 0; i < row.Attempts.Count; i++)
-            {
-                LedgerRows.Bind(attempt, id, i, row.Attempts[i]);
-                attempt.ExecuteNonQuery();
-            }
+            _commands.Commit();
         }
-
-        transaction.Commit();
+        catch
+        {
+            _commands.Rollback(); // a batch that fails is rolled back whole
+            throw;
+        }
     }
 
-    public void Dispose() => _connection.Dispose();
+    public void Dispose()
+    {
+        _commands.Dispose();
+        _connection.Dispose();
+    }
 
     private void EnsureWindow(long nowMs)
     {
@@ -118,12 +133,12 @@ public sealed class LedgerStore : IDisposable
         insert.ExecuteNonQuery();
     }
 
-    private static SqliteConnection Connect(string path, Action<SqliteConnection>? onOpen)
+    private static SqliteConnection Connect(string path, LedgerDurability durability, Action<SqliteConnection>? onOpen)
     {
         SqliteConnection connection = LedgerSql.Open(path);
         try
         {
-            LedgerSql.ApplyPragmas(connection);
+            LedgerSql.ApplyPragmas(connection, durability);
             onOpen?.Invoke(connection);
             return connection;
         }

@@ -24,6 +24,7 @@ public sealed class LedgerWriter : IAsyncDisposable
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Lock _gate = new();
     private readonly List<RequestRecord> _backlog = [];
+    private readonly List<RequestRecord> _batchRows = []; // the writer task's, reused by every batch
     private readonly CancellationTokenSource _stopping = new();
     private LedgerStore? _store;
     private bool _degraded = true;
@@ -56,7 +57,7 @@ public sealed class LedgerWriter : IAsyncDisposable
     /// <summary>Raised (on the writer's thread) whenever the state, reason or backlog size changes between healthy and degraded.</summary>
     public event Action<LedgerHealth>? HealthChanged;
 
-    /// <summary>Test seam: called with each batch right after its transaction committed, before its callers are released.</summary>
+    /// <summary>Test seam: called with each batch right after its transaction committed, before its callers are released (the list is reused afterwards).</summary>
     public Action<IReadOnlyList<RequestRecord>>? Committed { get; init; }
 
     public LedgerHealth Health
@@ -158,7 +159,13 @@ public sealed class LedgerWriter : IAsyncDisposable
 
     private void WriteBatch(List<Pending> batch)
     {
-        RequestRecord[] rows = [.. batch.Select(p => p.Record)];
+        List<RequestRecord> rows = _batchRows;
+        rows.Clear();
+        foreach (Pending pending in batch)
+        {
+            rows.Add(pending.Record);
+        }
+
         try
         {
             _store!.Write(rows, _options.StorePrompts);
@@ -229,7 +236,7 @@ public sealed class LedgerWriter : IAsyncDisposable
     {
         try
         {
-            Volatile.Write(ref _store, LedgerStore.Open(_path, _time, _logger, _onOpen));
+            Volatile.Write(ref _store, LedgerStore.Open(_path, _time, _logger, _onOpen, _options.Durability));
             lock (_gate)
             {
                 _degraded = _backlog.Count > 0; // a backlog is flushed by the writer task before going healthy

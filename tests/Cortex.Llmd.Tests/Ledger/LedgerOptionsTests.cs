@@ -33,9 +33,26 @@ public class LedgerOptionsTests
     [Test]
     public void Parse_EveryKey_IsRead()
     {
-        LedgerOptions options = Load(""", "ledger": { "path": "/srv/l.db", "storePrompts": true, "retentionDays": 0, "maxBatch": 32, "backlogLimit": 5 }""").Ledger;
+        LedgerOptions options = Load(""", "ledger": { "path": "/srv/l.db", "storePrompts": true, "retentionDays": 0, "maxBatch": 32, "backlogLimit": 5, "durability": "power" }""").Ledger;
 
-        Assert.That(options, Is.EqualTo(new LedgerOptions { Path = "/srv/l.db", StorePrompts = true, RetentionDays = 0, MaxBatch = 32, BacklogLimit = 5 }));
+        Assert.That(options, Is.EqualTo(new LedgerOptions { Path = "/srv/l.db", StorePrompts = true, RetentionDays = 0, MaxBatch = 32, BacklogLimit = 5, Durability = LedgerDurability.Power }));
+    }
+
+    [Test]
+    public void Parse_NoDurability_IsCrash()
+    {
+        Assert.That(Load(""", "ledger": { "maxBatch": 8 }""").Ledger.Durability, Is.EqualTo(LedgerDurability.Crash));
+        Assert.That(Load(""", "ledger": { "durability": "crash" }""").Ledger.Durability, Is.EqualTo(LedgerDurability.Crash));
+    }
+
+    [TestCase("fsync")]
+    [TestCase("Power")]
+    [TestCase("")]
+    public void Parse_UnknownDurability_ErrorNamesTheValidValues(string value)
+    {
+        var ex = Assert.Throws<ConfigException>(() => Load($$""", "ledger": { "durability": "{{value}}" }"""));
+
+        Assert.That(ex!.Message, Does.Contain($"ledger.durability: '{value}' is not one of: crash, power"));
     }
 
     [Test]

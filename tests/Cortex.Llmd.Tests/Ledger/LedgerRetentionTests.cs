@@ -34,7 +34,8 @@ public class LedgerRetentionTests
 
         Assert.That((first, second, third), Is.EqualTo((500, 500, 100)));
         Assert.That(connection.ScalarInt64("SELECT MIN(time_ms) FROM requests"), Is.EqualTo(cutoff));
-        Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM attempts WHERE request_id NOT IN (SELECT request_id FROM requests)"), Is.Zero);
+        Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM attempt_rows WHERE request NOT IN (SELECT id FROM requests)"), Is.Zero, "no orphaned attempts");
+        Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM attempt_rows"), Is.EqualTo(Enumerable.Range(1100, 100).Sum(i => LedgerTestData.Row(i).Attempts.Count)));
         Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM requests"), Is.EqualTo(100));
     }
 

@@ -1,4 +1,6 @@
+using Cortex.Llm.V1;
 using Cortex.Llmd.Ledger;
+using Cortex.Llmd.Stats;
 using Cortex.Llmd.Tests.Support;
 using Microsoft.Data.Sqlite;
 
@@ -38,10 +40,62 @@ public class LedgerSchemaTests
         using SqliteConnection check = store.OpenConnection();
 
         Assert.That(LedgerSchema.UserVersion(check), Is.EqualTo(LedgerSchema.LatestVersion));
-        Assert.That(check.ScalarInt64("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('requests', 'attempts', 'stats_windows')"), Is.EqualTo(3));
-        Assert.That(check.ScalarInt64("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'requests_%'"), Is.EqualTo(7));
+        Assert.That(check.ScalarInt64("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('requests', 'attempt_rows', 'stats_windows')"), Is.EqualTo(3));
+        Assert.That(check.ScalarInt64("SELECT COUNT(*) FROM sqlite_master WHERE type = 'view' AND name = 'attempts'"), Is.EqualTo(1));
+        Assert.That(check.ScalarInt64("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'requests_%'"), Is.EqualTo(1), "requests_time only");
         Assert.That(check.ScalarInt64("SELECT COUNT(*) FROM requests WHERE request_id = 'old'"), Is.EqualTo(version >= 1 ? 1 : 0));
         Assert.That(check.ScalarInt64("SELECT COUNT(*) FROM stats_windows"), Is.EqualTo(1), "a first window is opened");
+    }
+
+    [Test]
+    public void Open_Version5WithRows_MigratesAndReadsBackIdentically()
+    {
+        // What today's store writes (reused ids become ID#2, ID#3) is the expectation...
+        string current = Path.Combine(_dir, "current.db");
+        RequestRecord[] rows = [.. Enumerable.Range(0, 60).Select(i => LedgerTestData.Row(i)), LedgerTestData.Row(3), LedgerTestData.Row(3)];
+        using (LedgerStore store = LedgerTestData.Open(current))
+        {
+            store.Write(rows, storePrompts: true);
+        }
+
+        // ...and a version-5 file holds the same rows as a daemon of that version stored them.
+        string old = Path.Combine(_dir, "v5.db");
+        using (SqliteConnection connection = LedgerSql.Open(old))
+        {
+            LedgerSchema.Migrate(connection, 5);
+            connection.Execute($"""
+                ATTACH DATABASE '{current}' AS current;
+                INSERT INTO requests ({LedgerRows.RequestColumns}) SELECT {LedgerRows.RequestColumns} FROM current.requests ORDER BY id;
+                INSERT INTO attempts (request_id, seq, provider, model, outcome, reason, http_status, latency_us)
+                    SELECT request_id, seq, provider, model, outcome, reason, http_status, latency_us FROM current.attempts;
+                DETACH DATABASE current;
+                """);
+        }
+
+        LedgerTestData.Open(old).Dispose();
+
+        using SqliteConnection expected = LedgerSql.Open(current);
+        using SqliteConnection actual = LedgerSql.Open(old);
+        Assert.That(LedgerSchema.UserVersion(actual), Is.EqualTo(LedgerSchema.LatestVersion));
+        string[] ids = [.. LedgerTestData.StoredRequestIds(current)];
+        Assert.That(ids, Has.Length.EqualTo(rows.Length).And.Contains("req_00003#3"));
+        Assert.That(actual.ScalarInt64("SELECT COUNT(*) FROM attempt_rows"), Is.EqualTo(rows.Sum(r => r.Attempts.Count)));
+        foreach (string id in ids)
+        {
+            RequestRecord want = LedgerRows.Read(expected, id)!;
+            RequestRecord? got = LedgerRows.Read(actual, id);
+            Assert.That(got, Is.Not.Null, id);
+            Assert.That(got! with { Attempts = want.Attempts, Labels = want.Labels }, Is.EqualTo(want), id);
+            Assert.That(got.Attempts, Is.EqualTo(want.Attempts), id);
+            Assert.That(got.Labels, Is.EquivalentTo(want.Labels), id);
+        }
+
+        foreach (GroupBy groupBy in Enum.GetValues<GroupBy>())
+        {
+            Assert.That(
+                LedgerStatsQuery.Groups(actual, null, 0, long.MaxValue, null, groupBy),
+                Is.EqualTo(LedgerStatsQuery.Groups(expected, null, 0, long.MaxValue, null, groupBy)), groupBy.ToString());
+        }
     }
 
     [Test]
@@ -74,13 +128,13 @@ public class LedgerSchemaTests
     }
 
     [Test]
-    public void Open_NewFile_UsesWalAndFullSync()
+    public void Open_NewFile_UsesWalAndNormalSync()
     {
         using LedgerStore store = LedgerTestData.Open(Path.Combine(_dir, "ledger.db"));
         using SqliteConnection connection = store.OpenConnection();
         using SqliteCommand journal = connection.Command("PRAGMA journal_mode");
         Assert.That(journal.ExecuteScalar(), Is.EqualTo("wal"));
-        Assert.That(connection.ScalarInt64("PRAGMA synchronous"), Is.EqualTo(2), "FULL");
+        Assert.That(connection.ScalarInt64("PRAGMA synchronous"), Is.EqualTo(1), "NORMAL: the default durability is crash");
         Assert.That(connection.ScalarInt64("PRAGMA busy_timeout"), Is.EqualTo(5000));
     }
 }

@@ -47,7 +47,7 @@ public class LedgerSqlTests
     public void BeginTransaction_AnotherConnectionHoldsTheWriteLock_WaitsForItAtBegin()
     {
         using SqliteConnection first = LedgerSql.Open(_path);
-        LedgerSql.ApplyPragmas(first);
+        LedgerSql.ApplyPragmas(first, LedgerDurability.Crash);
         first.Execute("CREATE TABLE t (x INTEGER)");
         using SqliteConnection second = LedgerSql.Open(_path);
         second.Execute("PRAGMA busy_timeout = 0");
@@ -68,7 +68,7 @@ public class LedgerSqlTests
     public void BeginSnapshot_AnotherConnectionCommits_ReadsOneSnapshotUntilTheEnd()
     {
         using SqliteConnection reader = LedgerSql.Open(_path);
-        LedgerSql.ApplyPragmas(reader);
+        LedgerSql.ApplyPragmas(reader, LedgerDurability.Crash);
         reader.Execute("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);");
         using SqliteConnection writer = LedgerSql.Open(_path);
 

@@ -189,4 +189,21 @@ public class LedgerWriterTests
         Assert.That(connection.ScalarInt64("SELECT COUNT(*) FROM requests"), Is.EqualTo(3));
         Assert.That(connection.ScalarInt64("SELECT length(prompt_text) FROM requests WHERE request_id = 'req_00001'"), Is.EqualTo(big.Length));
     }
+
+    [TestCase(LedgerDurability.Crash, 1L)]
+    [TestCase(LedgerDurability.Power, 2L)]
+    public async Task Start_Durability_SetsSynchronousOnWriterAndReaderConnections(LedgerDurability durability, long synchronous)
+    {
+        SqliteConnection? writerConnection = null;
+        await using var writer = new LedgerWriter(
+            Path.Combine(_dir, "ledger.db"), new LedgerOptions { Durability = durability }, TimeProvider.System, NullLogger.Instance, connection => writerConnection ??= connection);
+        writer.Start();
+        await writer.RecordAsync(LedgerTestData.Row(0), CancellationToken.None);
+
+        using SqliteConnection reader = writer.OpenConnection();
+        Assert.That(writerConnection!.ScalarInt64("PRAGMA synchronous"), Is.EqualTo(synchronous), "the writer's connection");
+        Assert.That(reader.ScalarInt64("PRAGMA synchronous"), Is.EqualTo(synchronous), "a reader's connection");
+        using SqliteCommand journal = reader.Command("PRAGMA journal_mode");
+        Assert.That(journal.ExecuteScalar(), Is.EqualTo("wal"), "both modes are WAL");
+    }
 }
