@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using Cortex.Llm.Client;
+
+namespace Cortex.Llmd.Bench.Processes;
+
+/// <summary>Starts the daemon on the gateway core and tells how long it took to serve.</summary>
+internal static class DaemonProcess
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Starts it and waits until a Health/Check through its socket answers; returns the time from exec to that answer.</summary>
+    public static async Task<(ChildProcess Process, TimeSpan ExecToServing)> StartAsync(
+        DaemonBinary binary, Pinning pinning, string config, string socket, string workDir)
+    {
+        var clock = Stopwatch.StartNew();
+        ChildProcess process = ChildProcess.Start(
+            "cortex-llmd", pinning.Prefix(Pinning.GatewayCore).Concat(binary.Command).Concat(["--config", config, "--socket", socket]),
+            Path.Combine(workDir, "daemon.log"));
+        using var client = new CortexLlmClient(socket);
+        while (clock.Elapsed < StartTimeout)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"the daemon exited with {process.ExitCode}:\n{process.LogTail()}");
+            }
+
+            try
+            {
+                await client.CheckHealthAsync();
+                return (process, clock.Elapsed);
+            }
+            catch (CortexUnreachableException)
+            {
+                await Task.Delay(5);
+            }
+        }
+
+        throw new TimeoutException($"the daemon did not serve within {StartTimeout.TotalSeconds:N0} s:\n{process.LogTail()}");
+    }
+
+    /// <summary>
+    /// exec to READY=1: Microsoft.Extensions.Hosting.Systemd sends sd_notify only when the daemon is PID 1
+    /// (with NOTIFY_SOCKET) or systemd's child, so it runs as PID 1 of a new pid namespace
+    /// (<c>unshare --pid --fork</c>, root only), as the systemd tests do; unshare's own fork is included.
+    /// Null with the reason when that is not possible here.
+    /// </summary>
+    public static async Task<(TimeSpan? Ready, string? Why)> ExecToReadyAsync(
+        DaemonBinary binary, Pinning pinning, string config, string workDir, int attempt)
+    {
+        if (Environment.UserName != "root" || !File.Exists("/usr/bin/unshare"))
+        {
+            return (null, "n/a: needs root and unshare to make the daemon PID 1 of a pid namespace");
+        }
+
+        string notifyPath = Path.Combine(workDir, $"notify-{attempt}.sock");
+        using var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        notify.Bind(new UnixDomainSocketEndPoint(notifyPath));
+        var environment = new Dictionary<string, string>
+        {
+            ["NOTIFY_SOCKET"] = notifyPath,
+            ["CORTEX_LLMD_LEDGER__PATH"] = Path.Combine(workDir, $"ready-{attempt}.db"),
+        };
+        string socket = Path.Combine(workDir, $"ready-{attempt}.sock");
+        var clock = Stopwatch.StartNew();
+        using ChildProcess process = ChildProcess.Start(
+            "cortex-llmd (PID 1)",
+            pinning.Prefix(Pinning.GatewayCore).Concat(["unshare", "--pid", "--fork", "--mount-proc"]).Concat(binary.Command).Concat(["--config", config, "--socket", socket]),
+            Path.Combine(workDir, "daemon-ready.log"),
+            environment);
+        try
+        {
+            TimeSpan? ready = await WaitForReadyAsync(notify, clock);
+            return ready is null ? (null, "n/a: no READY=1 within 60 s (see daemon-ready.log)") : (ready, null);
+        }
+        finally
+        {
+            // The kernel drops SIGTERM sent from outside to a namespace's init unless it handles it; the
+            // daemon does, so it gets it directly.
+            foreach (int child in Children(process.Pid))
+            {
+                ChildProcess.Signal(child, "TERM");
+            }
+
+            await process.StopAsync(TimeSpan.FromSeconds(15));
+        }
+    }
+
+    private static async Task<TimeSpan?> WaitForReadyAsync(Socket notify, Stopwatch clock)
+    {
+        byte[] buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        try
+        {
+            while (true)
+            {
+                int length = await notify.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+                TimeSpan at = clock.Elapsed;
+                if (Encoding.UTF8.GetString(buffer, 0, length).Split('\n').Contains("READY=1"))
+                {
+                    return at;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private static IEnumerable<int> Children(int pid)
+    {
+        string path = $"/proc/{pid}/task/{pid}/children";
+        string text = File.Exists(path) ? File.ReadAllText(path).Trim() : string.Empty;
+        return text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
