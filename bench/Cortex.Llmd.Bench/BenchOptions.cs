@@ -7,7 +7,7 @@ internal sealed record BenchOptions
 {
     public const string Usage = """
         usage: bench [--quick] [--durability crash|power] [--daemon PATH] [--no-pin] [--skip-portkey]
-                     [--requests N] [--concurrency 1,16,64,256] [--rate N] [--open-seconds S] [--long-run N] [--sample-every N]
+                     [--requests N] [--concurrency 1,16,64,256] [--max-seconds S] [--rate N] [--open-seconds S] [--long-run N] [--sample-every N]
                      [--stream-calls N] [--long-chunks N] [--fallback-calls N] [--output PATH]
                bench mock --port N
         """;
@@ -25,6 +25,9 @@ internal sealed record BenchOptions
 
     /// <summary>Measured calls per path and concurrency in the closed loop.</summary>
     public int Requests { get; init; } = 20_000;
+
+    /// <summary>Longest one closed-loop level may run for one path; a slower path gets fewer calls.</summary>
+    public double MaxSeconds { get; init; } = 60;
 
     public int[] Concurrency { get; init; } = [1, 16, 64, 256];
 
@@ -66,6 +69,7 @@ internal sealed record BenchOptions
                 "--skip-portkey" => options with { SkipPortkey = true },
                 "--requests" => options with { Requests = Int() },
                 "--concurrency" => options with { Concurrency = [.. Next().Split(',').Select(c => int.Parse(c, NumberStyles.None, CultureInfo.InvariantCulture))] },
+                "--max-seconds" => options with { MaxSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--rate" => options with { OpenRate = Int() },
                 "--open-seconds" => options with { OpenSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--long-run" => options with { LongRun = Int() },
@@ -85,6 +89,7 @@ internal sealed record BenchOptions
     {
         Quick = true,
         Requests = 2_000,
+        MaxSeconds = 15,
         OpenSeconds = 5,
         LongRun = 20_000,
         SampleEvery = 5_000,

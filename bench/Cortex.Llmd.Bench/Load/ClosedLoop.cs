@@ -2,7 +2,10 @@ using System.Diagnostics;
 
 namespace Cortex.Llmd.Bench.Load;
 
-/// <summary>One closed-loop run: <c>Concurrency</c> callers, each sending its next call when the last one answered.</summary>
+/// <summary>
+/// One closed-loop run: <c>Concurrency</c> callers, each sending its next call when the last one answered,
+/// until the calls are done or the time is up (a slow gateway then gets fewer calls; the count is reported).
+/// </summary>
 internal sealed record ClosedLoopResult(int Concurrency, LatencySummary Latency, double PerSecond, int Errors, CpuUse Cpu)
 {
     public double GatewayCpuPerRequest => Cpu.GatewayMicros / Latency.Count;
@@ -13,13 +16,14 @@ internal sealed record ClosedLoopResult(int Concurrency, LatencySummary Latency,
 internal static class ClosedLoop
 {
     public static async Task<ClosedLoopResult> RunAsync(
-        Func<CancellationToken, ValueTask<bool>> call, int concurrency, int requests, Func<CpuMeter> startMeter, CancellationToken cancellationToken)
+        Func<CancellationToken, ValueTask<bool>> call, int concurrency, int requests, Func<CpuMeter> startMeter, CancellationToken cancellationToken, TimeSpan? maxDuration = null)
     {
         long[] samples = new long[requests];
         int next = -1;
         int errors = 0;
         CpuMeter meter = startMeter();
         long start = Stopwatch.GetTimestamp();
+        long deadline = maxDuration is { } max ? start + (long)(max.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
         var workers = new Task[concurrency];
         for (int w = 0; w < concurrency; w++)
         {
@@ -27,7 +31,7 @@ internal static class ClosedLoop
                 async () =>
                 {
                     int i;
-                    while ((i = Interlocked.Increment(ref next)) < requests)
+                    while (Stopwatch.GetTimestamp() < deadline && (i = Interlocked.Increment(ref next)) < requests)
                     {
                         long sent = Stopwatch.GetTimestamp();
                         bool ok;
@@ -55,6 +59,8 @@ internal static class ClosedLoop
         await Task.WhenAll(workers);
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         CpuUse cpu = meter.Stop();
-        return new ClosedLoopResult(concurrency, LatencySummary.Of(samples, requests), requests / seconds, errors, cpu);
+        // Every index handed out was filled: a worker checks the deadline before it takes one.
+        int done = Math.Min(Volatile.Read(ref next) + 1, requests);
+        return new ClosedLoopResult(concurrency, LatencySummary.Of(samples, done), done / seconds, errors, cpu);
     }
 }

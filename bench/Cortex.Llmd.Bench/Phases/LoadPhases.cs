@@ -17,7 +17,7 @@ internal static class LoadPhases
         foreach (ITarget target in targets)
         {
             BenchContext.Progress($"warm-up {target.Name}: {warmUp} calls at c=16");
-            await ClosedLoop.RunAsync(ct => target.CompleteAsync(Workload.Plain, ct), 16, warmUp, () => context.StartMeter(target), context.Cancellation);
+            await ClosedLoop.RunAsync(ct => target.CompleteAsync(Workload.Plain, ct), 16, warmUp, () => context.StartMeter(target), context.Cancellation, MaxTime(context));
             context.Results.Closed[target.Name] = [];
         }
 
@@ -26,12 +26,14 @@ internal static class LoadPhases
             foreach (ITarget target in targets)
             {
                 ClosedLoopResult result = await ClosedLoop.RunAsync(
-                    ct => target.CompleteAsync(Workload.Plain, ct), concurrency, context.Options.Requests, () => context.StartMeter(target), context.Cancellation);
+                    ct => target.CompleteAsync(Workload.Plain, ct), concurrency, context.Options.Requests, () => context.StartMeter(target), context.Cancellation, MaxTime(context));
                 context.Results.Closed[target.Name].Add(result);
                 BenchContext.Progress($"closed c={concurrency} {target.Name}: p50 {result.Latency.P50:N0} µs, p99 {result.Latency.P99:N0} µs, {result.PerSecond:N0}/s, {result.Errors} errors");
             }
         }
     }
+
+    public static TimeSpan MaxTime(BenchContext context) => TimeSpan.FromSeconds(context.Options.MaxSeconds);
 
     public static async Task OpenAsync(BenchContext context)
     {

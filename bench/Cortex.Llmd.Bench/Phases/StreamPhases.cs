@@ -45,14 +45,14 @@ internal static class StreamPhases
         foreach (ITarget target in context.Runnable(Workload.Fallback, FallbackPhase))
         {
             int calls = context.Options.FallbackCalls;
-            await ClosedLoop.RunAsync(ct => target.CompleteAsync(Workload.Fallback, ct), 1, Math.Max(100, calls / 10), () => context.StartMeter(target), context.Cancellation);
-            ClosedLoopResult plain = await ClosedLoop.RunAsync(ct => target.CompleteAsync(Workload.Plain, ct), 1, calls, () => context.StartMeter(target), context.Cancellation);
-            ClosedLoopResult fallback = await ClosedLoop.RunAsync(ct => target.CompleteAsync(Workload.Fallback, ct), 1, calls, () => context.StartMeter(target), context.Cancellation);
+            await ClosedLoop.RunAsync(ct => target.CompleteAsync(Workload.Fallback, ct), 1, Math.Max(100, calls / 10), () => context.StartMeter(target), context.Cancellation, LoadPhases.MaxTime(context));
+            ClosedLoopResult plain = await ClosedLoop.RunAsync(ct => target.CompleteAsync(Workload.Plain, ct), 1, calls, () => context.StartMeter(target), context.Cancellation, LoadPhases.MaxTime(context));
+            ClosedLoopResult fallback = await ClosedLoop.RunAsync(ct => target.CompleteAsync(Workload.Fallback, ct), 1, calls, () => context.StartMeter(target), context.Cancellation, LoadPhases.MaxTime(context));
             context.Results.FallbackPlain[target.Name] = plain.Latency;
             context.Results.Fallback[target.Name] = fallback.Latency;
             if (fallback.Errors > 0)
             {
-                context.Results.Notes.Add($"{target.Name}: {fallback.Errors} of {calls} fallback calls failed.");
+                context.Results.Notes.Add($"{target.Name}: {fallback.Errors} of {fallback.Latency.Count} fallback calls failed.");
             }
 
             BenchContext.Progress($"fallback {target.Name}: p50 {fallback.Latency.P50:N0} µs (plain {plain.Latency.P50:N0} µs), {fallback.Errors} errors");

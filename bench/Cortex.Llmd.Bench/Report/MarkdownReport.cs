@@ -18,7 +18,7 @@ internal static class MarkdownReport
         text.AppendLine("## Targets").AppendLine();
         TargetsTable.Build(r, options).WriteTo(text);
         text.AppendLine("## Closed loop, non-streaming").AppendLine();
-        text.AppendLine($"{Format.Count(options.Requests)} measured calls per path and concurrency, after a warm-up. Latency is send to last byte. CPU per request: the gateway process (utime + stime from /proc), and the generator (this bench process); \"generator side\" is the share of one core the generator and the mock used together.").AppendLine();
+        text.AppendLine($"{Format.Count(options.Requests)} measured calls per path and concurrency (or as many as {options.MaxSeconds.ToString(CultureInfo.InvariantCulture)} s allow: see calls), after a warm-up. Latency is send to last byte. CPU per request: the gateway process (utime + stime from /proc), and the generator (this bench process); \"generator side\" is the share of one core the generator and the mock used together.").AppendLine();
         PathTables.Closed(r, options).WriteTo(text);
         text.AppendLine("Added latency over direct, same run, same concurrency:").AppendLine();
         PathTables.Added(r, options).WriteTo(text);
@@ -29,7 +29,7 @@ internal static class MarkdownReport
         text.AppendLine($"Time to first chunk over {Format.Count(options.StreamCalls)} short streams (5 chunks) per path; chunks/s over {options.LongStreams} streams of {Format.Count(options.LongChunks)} chunks, each flushed on its own by the mock. The daemon's refusal hold-back is 0 (`validation.refusalWindow: 0`).").AppendLine();
         PathTables.Streams(r).WriteTo(text);
         text.AppendLine("## Fallback, c=1").AppendLine();
-        text.AppendLine($"{Format.Count(options.FallbackCalls)} calls each. The first target answers HTTP 500, the second answers. Direct: the client makes both calls itself. cortex-llmd: route with `upstream/fail-500` (retries 0) then `upstream/bench`. Portkey: an `x-portkey-config` with strategy `fallback` over the same two models.").AppendLine();
+        text.AppendLine($"{Format.Count(options.FallbackCalls)} calls each (or as many as {options.MaxSeconds.ToString(CultureInfo.InvariantCulture)} s allow). The first target answers HTTP 500, the second answers. Direct: the client makes both calls itself. cortex-llmd: route with `upstream/fail-500` (retries 0) then `upstream/bench`. Portkey: an `x-portkey-config` with strategy `fallback` over the same two models.").AppendLine();
         PathTables.Fallback(r).WriteTo(text);
         text.AppendLine("## Memory and start").AppendLine();
         PathTables.Memory(r).WriteTo(text);

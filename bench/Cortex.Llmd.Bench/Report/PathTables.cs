@@ -10,7 +10,7 @@ internal static class PathTables
 {
     public static MarkdownTable Closed(BenchResults r, BenchOptions options)
     {
-        var table = new MarkdownTable("path", "c", "p50", "p99", "p99.9", "req/s", "gateway CPU/req", "generator CPU/req", "generator side", "errors");
+        var table = new MarkdownTable("path", "c", "calls", "p50", "p99", "p99.9", "req/s", "gateway CPU/req", "generator CPU/req", "generator side", "errors");
         foreach (int c in options.Concurrency)
         {
             foreach (string path in r.Paths)
@@ -18,11 +18,11 @@ internal static class PathTables
                 ClosedLoopResult? x = r.Closed.TryGetValue(path, out var list) ? list.FirstOrDefault(l => l.Concurrency == c) : null;
                 if (x is null)
                 {
-                    table.Row(path, C(c), Why(r, path, LoadPhases.ClosedPhase), "", "", "", "", "", "", "");
+                    table.Row(path, C(c), Why(r, path, LoadPhases.ClosedPhase), "", "", "", "", "", "", "", "");
                     continue;
                 }
 
-                table.Row(path, C(c), Format.Micros(x.Latency.P50), Format.Micros(x.Latency.P99), Format.Micros(x.Latency.P999), Format.Rate(x.PerSecond),
+                table.Row(path, C(c), Format.Count(x.Latency.Count), Format.Micros(x.Latency.P50), Format.Micros(x.Latency.P99), Format.Micros(x.Latency.P999), Format.Rate(x.PerSecond),
                     Format.Micros(x.GatewayCpuPerRequest), Format.Micros(x.GeneratorCpuPerRequest), Format.Percent(x.Cpu.GeneratorSideCoreShare), Format.Count(x.Errors));
             }
         }
@@ -94,7 +94,7 @@ internal static class PathTables
 
     public static MarkdownTable Fallback(BenchResults r)
     {
-        var table = new MarkdownTable("path", "plain p50", "plain p99", "fallback p50", "fallback p99", "fallback p99.9", "fallback − plain, p50");
+        var table = new MarkdownTable("path", "calls", "plain p50", "plain p99", "fallback p50", "fallback p99", "fallback p99.9", "fallback − plain, p50");
         foreach (string path in r.Paths)
         {
             if (!r.Fallback.TryGetValue(path, out LatencySummary? x) || !r.FallbackPlain.TryGetValue(path, out LatencySummary? plain))
@@ -103,7 +103,7 @@ internal static class PathTables
                 continue;
             }
 
-            table.Row(path, Format.Micros(plain.P50), Format.Micros(plain.P99), Format.Micros(x.P50), Format.Micros(x.P99), Format.Micros(x.P999), Format.AddedMicros(x.P50 - plain.P50));
+            table.Row(path, Format.Count(x.Count), Format.Micros(plain.P50), Format.Micros(plain.P99), Format.Micros(x.P50), Format.Micros(x.P99), Format.Micros(x.P999), Format.AddedMicros(x.P50 - plain.P50));
         }
 
         return table;
