@@ -83,18 +83,7 @@ internal static class BenchRunner
         string ledger = Path.Combine(context.WorkDir, "ledger.db");
         string config = Path.Combine(context.WorkDir, "llmd.json");
         await File.WriteAllTextAsync(config, DaemonConfig.Json(mockUrl, ledger, context.Options.Durability));
-        for (int attempt = 0; attempt < 3; attempt++)
-        {
-            (TimeSpan? ready, string? why) = await DaemonProcess.ExecToReadyAsync(binary, context.Pinning, config, context.WorkDir, attempt);
-            results.ExecToReadyNote = why;
-            if (ready is null)
-            {
-                break;
-            }
-
-            results.ExecToReady.Add(ready.Value);
-        }
-
+        await MeasureReadyAsync(context, binary, config);
         string socket = Path.Combine(context.WorkDir, "llmd.sock");
         (ChildProcess daemonProcess, TimeSpan serving) = await DaemonProcess.StartAsync(binary, context.Pinning, config, socket, context.WorkDir);
         results.ExecToServing = serving;
@@ -136,6 +125,22 @@ internal static class BenchRunner
             }
 
             await daemon.StopAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    /// <summary>Three starts as PID 1 with NOTIFY_SOCKET, each stopped again, before the daemon under load starts.</summary>
+    private static async Task MeasureReadyAsync(BenchContext context, DaemonBinary binary, string config)
+    {
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            (TimeSpan? ready, string? why) = await DaemonProcess.ExecToReadyAsync(binary, context.Pinning, config, context.WorkDir, attempt);
+            context.Results.ExecToReadyNote = why;
+            if (ready is null)
+            {
+                return;
+            }
+
+            context.Results.ExecToReady.Add(ready.Value);
         }
     }
 
