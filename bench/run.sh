@@ -3,7 +3,7 @@
 # Portkey's gateway from bench/portkey's lockfile when missing, runs every phase and writes
 # bench/results/latest.md (also printed to stdout; progress goes to stderr).
 #   bash bench/run.sh            # full mode: 20,000 calls per level, 1,000,000-call RSS run (~15-25 min)
-#   bash bench/run.sh --quick    # development: 2,000 calls per level, 20,000-call RSS run (~2-4 min)
+#   bash bench/run.sh --quick    # development: 2,000 calls per level, 20,000-call RSS run (~3 min)
 #   bash bench/run.sh --durability power   # writes ledger.durability into the daemon's config
 # Every other option is passed on to the bench; `--help` lists them. A Native AOT daemon is used when
 # one is found (CORTEX_LLMD_AOT_BINARY, or `dotnet publish src/Daemon -c Release -r linux-x64`'s output).

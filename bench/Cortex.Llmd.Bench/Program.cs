@@ -34,6 +34,15 @@ public static class Program
             return 2;
         }
 
-        return await BenchRunner.RunAsync(options);
+        try
+        {
+            return await BenchRunner.RunAsync(options);
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or FileNotFoundException)
+        {
+            // A daemon that rejects its config, a build that is missing: the message says it all.
+            Console.Error.WriteLine("bench: " + e.Message);
+            return 1;
+        }
     }
 }

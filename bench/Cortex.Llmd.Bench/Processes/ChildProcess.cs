@@ -26,6 +26,9 @@ internal sealed class ChildProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>Completes when the process exits.</summary>
+    public Task ExitedAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+
     /// <summary>Starts <paramref name="command"/>; <paramref name="onLine"/> sees each output line as it arrives.</summary>
     public static ChildProcess Start(string name, IEnumerable<string> command, string log, IDictionary<string, string>? environment = null, Action<string>? onLine = null)
     {

@@ -100,10 +100,12 @@ internal static class DaemonProcess
             environment);
         try
         {
-            TimeSpan? ready = await WaitForReadyAsync(notify, clock);
+            TimeSpan? ready = await WaitForReadyAsync(notify, clock, process);
             if (ready is null)
             {
-                return (null, "n/a: no READY=1 within 60 s (see daemon-ready.log)");
+                return (null, process.HasExited
+                    ? $"n/a: the daemon exited with {process.ExitCode} before READY=1: {process.LogTail().Split('\n')[^1]}"
+                    : "n/a: no READY=1 within 60 s");
             }
 
             // READY=1 must mean serving; the call also JIT-compiles this process's gRPC client, so the
@@ -125,15 +127,24 @@ internal static class DaemonProcess
         }
     }
 
-    private static async Task<TimeSpan?> WaitForReadyAsync(Socket notify, Stopwatch clock)
+    /// <summary>The time READY=1 arrived; null when the daemon exited first (a config it rejects, say) or never sent it.</summary>
+    private static async Task<TimeSpan?> WaitForReadyAsync(Socket notify, Stopwatch clock, ChildProcess process)
     {
         byte[] buffer = new byte[4096];
         using var timeout = new CancellationTokenSource(StartTimeout);
+        Task exited = process.ExitedAsync(timeout.Token);
         try
         {
             while (true)
             {
-                int length = await notify.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+                Task<int> receive = notify.ReceiveAsync(buffer, SocketFlags.None, timeout.Token).AsTask();
+                if (await Task.WhenAny(receive, exited) != receive)
+                {
+                    await timeout.CancelAsync();
+                    return null;
+                }
+
+                int length = await receive;
                 TimeSpan at = clock.Elapsed;
                 if (Encoding.UTF8.GetString(buffer, 0, length).Split('\n').Contains("READY=1"))
                 {
