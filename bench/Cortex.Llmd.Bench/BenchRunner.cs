@@ -28,9 +28,7 @@ internal static class BenchRunner
             Machine = MachineInfo.Read(workDir),
             Mode = options.Quick ? "quick (--quick)" : "full",
             DaemonBuild = binary.Description,
-            Durability = options.Durability is null
-                ? (DaemonConfig.WriteDefaultDurability ? "crash (default, written as ledger.durability)" : "crash (the daemon's default; ledger.durability not written)")
-                : $"{options.Durability} (ledger.durability: \"{options.Durability}\")",
+            Durability = $"{options.Durability ?? "crash"} (ledger.durability: \"{options.Durability ?? "crash"}\"{(options.Durability is null ? ", the default" : string.Empty)})",
             Pinning = pinning.Description,
         };
         using var cancel = new CancellationTokenSource();

@@ -11,17 +11,10 @@ internal static class DaemonConfig
     public const string FallbackRoute = "fallback";
     public const string LongRoute = "long";
 
-    /// <summary>
-    /// Whether the default durability is written as <c>ledger.durability</c>. False until the daemon knows
-    /// the key (it rejects unknown keys); set it to true once it does, so every run states its mode.
-    /// </summary>
-    public const bool WriteDefaultDurability = false;
-
-    /// <param name="durability">null: the option was not given (crash, the default, and no key written unless <see cref="WriteDefaultDurability"/>).</param>
+    /// <param name="durability">ledger.durability, written into the config so every report states its mode.</param>
     public static string Json(Uri mockBaseUrl, string ledgerPath, string? durability)
     {
-        string? written = durability ?? (WriteDefaultDurability ? "crash" : null);
-        string durabilityKey = written is null ? string.Empty : $$""", "durability": "{{written}}" """;
+        string durabilityKey = $$""", "durability": "{{durability ?? "crash"}}" """;
         return $$"""
             {
               "logging": { "level": "warning" },
