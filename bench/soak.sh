@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The reliability soak: the tests of tests/Cortex.Llmd.Tests/Reliability (namespace
 # Cortex.Llmd.Tests.Reliability) run longer than in CI. CORTEX_RELIABILITY_SCALE multiplies every
-# count they take from ReliabilityScale.Of: 5 by default, so crash durability does 50 SIGKILL rounds
-# instead of CI's 10. Builds first; ends with a summary and exits non-zero when a test failed.
+# count they take from ReliabilityScale.Of: 5 by default, so crash durability does 50 + 20 SIGKILL rounds
+# (ledger durability crash + power) instead of CI's 10 + 4. Builds first; ends with a summary and exits non-zero when a test failed.
 #   bench/soak.sh                              # scale 5
 #   CORTEX_RELIABILITY_SCALE=20 bench/soak.sh  # longer
 #   bench/soak.sh --filter-extra "FullyQualifiedName~CrashDurability"  # one check only
