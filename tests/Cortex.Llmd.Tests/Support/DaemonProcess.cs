@@ -87,6 +87,21 @@ public sealed class DaemonProcess : IDisposable
         return new DaemonProcess(Process.Start(info)!);
     }
 
+    /// <summary>
+    /// Stderr once it holds <paramref name="text"/>, or as it is at the timeout: the console logger writes
+    /// from its own queue, so a line can arrive after the notification or answer that followed it.
+    /// </summary>
+    public async Task<string> WaitForStderrAsync(string text, TimeSpan timeout)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (!Stderr.Contains(text, StringComparison.Ordinal) && watch.Elapsed < timeout)
+        {
+            await Task.Delay(20);
+        }
+
+        return Stderr;
+    }
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);

@@ -219,7 +219,7 @@ public class SystemdFunctionalTests
         Assert.That(await listener.ReceiveAsync(Wait), Is.EqualTo("READY=1"));
         Assert.That(await ProviderNames(socket), Does.Contain("extra").And.Contain("drip"));
         Assert.That(daemon.HasExited, Is.False);
-        string stderr = daemon.Stderr;
+        string stderr = await daemon.WaitForStderrAsync("unknown provider 'ghost'", Wait);
         Assert.That(stderr, Does.Contain("rejected; keeping the last good config"));
         Assert.That(stderr, Does.Contain("providers.m.kind: unknown provider kind 'warp'"));
         Assert.That(stderr, Does.Contain("routes.r.targets[0]: unknown provider 'ghost'"));
