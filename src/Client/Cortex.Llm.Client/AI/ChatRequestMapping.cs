@@ -166,30 +166,26 @@ internal static class ChatRequestMapping
         _ => ValueJson(result),
     };
 
-    private static string ArgumentsJson(IDictionary<string, object?>? arguments)
+    private static string ArgumentsJson(IDictionary<string, object?>? arguments) => Json(writer =>
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        writer.WriteStartObject();
+        foreach ((string name, object? value) in arguments ?? new Dictionary<string, object?>())
         {
-            writer.WriteStartObject();
-            foreach ((string name, object? value) in arguments ?? new Dictionary<string, object?>())
-            {
-                writer.WritePropertyName(name);
-                WriteValue(writer, value);
-            }
-
-            writer.WriteEndObject();
+            writer.WritePropertyName(name);
+            WriteValue(writer, value);
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
+        writer.WriteEndObject();
+    });
 
-    private static string ValueJson(object value)
+    private static string ValueJson(object value) => Json(writer => WriteValue(writer, value));
+
+    private static string Json(Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            WriteValue(writer, value);
+            write(writer);
         }
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
