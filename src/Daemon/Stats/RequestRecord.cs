@@ -29,6 +29,9 @@ public sealed record RequestRecord(
     /// <summary>Time to the first streamed chunk; null for unary calls or when nothing was streamed.</summary>
     public TimeSpan? Ttft { get; init; }
 
+    /// <summary>The front door the request came through (<see cref="FrontDoors"/>).</summary>
+    public string Door { get; init; } = FrontDoors.Grpc;
+
     public string? PromptText { get; init; }
 
     public string? AnswerText { get; init; }
