@@ -115,7 +115,8 @@ public static class DaemonApp
             sp.GetRequiredService<Pricing.UnpricedModels>()));
         services.AddSingleton(sp => new BudgetGuard(
             new SpendBook(time), sp.GetRequiredService<ISpendSource>(), sp.GetRequiredService<EventHub>(), sp.GetRequiredService<ILogger<BudgetGuard>>()));
-        services.AddSingleton<CompletionRecorder>();
+        services.AddSingleton<Completions.CompletionRecorder>();
+        services.AddSingleton<Completions.CompletionService>();
         services.AddSingleton<CompletionRunner>();
         AddAccess(services);
         services.AddSingleton<RouterService>();

@@ -1,6 +1,7 @@
 using Cortex.Llm;
 using Cortex.Llm.V1;
 using Cortex.Llmd.Callers;
+using Cortex.Llmd.Completions;
 using Cortex.Llmd.Stats;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
@@ -30,7 +31,7 @@ public sealed class CompletionLedgerMiddleware(CompletionRecorder recorder, Time
 
         string requestId = RequestIds.FromCaller(context.Request.Headers[CompletionRunner.RequestIdHeader].ToString());
         var call = new CompletionCall(requestId, CallerIdentity.Of(context), timeProvider.GetTimestamp());
-        context.Features.Set(call);
+        CompletionCallFeature.Set(context, call);
         context.Response.Headers[CompletionRunner.RequestIdHeader] = requestId;
         try
         {

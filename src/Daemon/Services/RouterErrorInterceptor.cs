@@ -55,7 +55,7 @@ public sealed class RouterErrorInterceptor(ILogger<RouterErrorInterceptor> logge
     {
         RpcException mapped = RouterErrorMapping.ToRpc(error);
         string status = StatusNames.Of(mapped.StatusCode);
-        if (CompletionCall.Of(context.GetHttpContext()) is { } call)
+        if (CompletionCallFeature.Of(context.GetHttpContext()) is { } call)
         {
             Log.CompletionFailed(logger, call.RequestId, error.Attempts?.Attempts.Count ?? 0, status);
         }

@@ -2,7 +2,7 @@ using Cortex.Llm.V1;
 using Cortex.Llmd.Events;
 using Cortex.Llmd.Stats;
 
-namespace Cortex.Llmd.Services;
+namespace Cortex.Llmd.Completions;
 
 /// <summary>Writes a finished completion's ledger row, then announces it as a RequestFinished event.</summary>
 public sealed class CompletionRecorder(IStatsStore stats, EventHub events)

@@ -1,7 +1,7 @@
 using Cortex.Llm.V1;
 using Cortex.Llmd.Routing;
 
-namespace Cortex.Llmd.Services;
+namespace Cortex.Llmd.Completions;
 
 /// <summary>Passes chunks through and notes when the first one went out (time to first token).</summary>
 public sealed class FirstChunkSink(IChunkSink inner, TimeProvider timeProvider) : IChunkSink
