@@ -25,6 +25,7 @@ public sealed class CompletionRecorder(IStatsStore stats, EventHub events)
             Cost = record.Cost,
             Usage = record.Usage,
             TenantId = record.TenantId,
+            Door = record.Door,
         };
         finished.Attempts.AddRange(record.Attempts);
         events.Publish(new Event { RequestFinished = finished });

@@ -17,24 +17,30 @@ public static class LedgerRows
         + "provider, model, status, attempts, fallbacks, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, "
         + "reasoning_tokens, cost_nano_usd, priced, latency_us, ttft_us, prompt_text, answer_text";
 
+    /// <summary>
+    /// The stored front door (schema 7), written after <see cref="RequestColumns"/>: NULL for gRPC, else the
+    /// door's name. Readers select the generated column <c>door</c>, which names gRPC too.
+    /// </summary>
+    private const string DoorColumn = "door_if_not_grpc";
+
     private const string AttemptColumns = "request, seq, provider, model, outcome, reason, http_status, latency_us";
 
     // TaskNames.ConfigKey searches its table on every call; the writer asks once per row.
     private static readonly Dictionary<TaskType, string> TaskKeys = TaskNames.ByConfigKey
         .GroupBy(p => p.Value).ToDictionary(g => g.Key, g => g.First().Key);
 
-    /// <summary>The request's parameters, one per column in <see cref="RequestColumns"/> order.</summary>
-    internal static readonly string[] RequestParameters = ParameterNames(RequestColumns);
+    /// <summary>The request's parameters, one per column in <see cref="RequestColumns"/> order, then the door's.</summary>
+    internal static readonly string[] RequestParameters = ParameterNames(RequestColumns + ", " + DoorColumn);
 
     internal static readonly string[] AttemptParameters = ParameterNames(AttemptColumns);
 
     /// <summary>Inserts a request; returns its new row's id, or no row when the request id is taken.</summary>
     internal static readonly string InsertRequestSql =
-        $"INSERT INTO requests ({RequestColumns}) VALUES ({string.Join(", ", RequestParameters)}) ON CONFLICT (request_id) DO NOTHING RETURNING id";
+        $"INSERT INTO requests ({RequestColumns}, {DoorColumn}) VALUES ({string.Join(", ", RequestParameters)}) ON CONFLICT (request_id) DO NOTHING RETURNING id";
 
     internal static readonly string InsertAttemptSql = $"INSERT INTO attempt_rows ({AttemptColumns}) VALUES ({string.Join(", ", AttemptParameters)})";
 
-    /// <summary>Sets the request's values, in <see cref="RequestColumns"/> order.</summary>
+    /// <summary>Sets the request's values, in <see cref="RequestParameters"/> order.</summary>
     internal static void Set(SqliteParameter[] p, RequestRecord r, bool storePrompts)
     {
         p[0].Value = r.RequestId;
@@ -65,6 +71,7 @@ public static class LedgerRows
         p[24].Value = r.Ttft is { } ttft ? Micros(ttft) : DBNull.Value;
         p[25].Value = storePrompts ? (object?)r.PromptText ?? DBNull.Value : DBNull.Value;
         p[26].Value = storePrompts ? (object?)r.AnswerText ?? DBNull.Value : DBNull.Value;
+        p[27].Value = r.Door == FrontDoors.Grpc ? DBNull.Value : r.Door;
     }
 
     /// <summary>Sets the attempt's values, in <see cref="AttemptColumns"/> order.</summary>
@@ -83,7 +90,7 @@ public static class LedgerRows
     /// <summary>Reads one request back with its attempts; null when the ledger has no such row.</summary>
     public static RequestRecord? Read(SqliteConnection connection, string requestId)
     {
-        using SqliteCommand command = connection.Command($"SELECT {RequestColumns} FROM requests WHERE request_id = $id");
+        using SqliteCommand command = connection.Command($"SELECT {RequestColumns}, door FROM requests WHERE request_id = $id");
         command.Bind("$id", requestId);
         using SqliteDataReader r = command.ExecuteReader();
         if (!r.Read())
@@ -112,6 +119,7 @@ public static class LedgerRows
             Ttft = r.NullableInt64(24) is { } ttft ? TimeSpan.FromMicroseconds(ttft) : null,
             PromptText = r.NullableString(25),
             AnswerText = r.NullableString(26),
+            Door = r.GetString(27),
         };
     }
 

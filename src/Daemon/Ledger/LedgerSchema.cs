@@ -169,6 +169,15 @@ public static class LedgerSchema
                a.http_status AS http_status, a.latency_us AS latency_us
         FROM attempt_rows a JOIN requests r ON r.id = a.request;
         """,
+
+        // 7: the front door each request came through (issue #12). The stored column is NULL for gRPC, the
+        // first door and the one of every older row, so the common row pays one record-header byte and no body;
+        // another door stores its name (OpenAI's row: 7 bytes). door is a VIRTUAL generated column: nothing on
+        // disk, and every reader (queries, sqlite3) sees the name, 'grpc' included. A new door needs no step.
+        """
+        ALTER TABLE requests ADD COLUMN door_if_not_grpc TEXT NULL;
+        ALTER TABLE requests ADD COLUMN door TEXT GENERATED ALWAYS AS (COALESCE(door_if_not_grpc, 'grpc')) VIRTUAL;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Count;

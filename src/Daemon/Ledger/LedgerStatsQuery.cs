@@ -71,6 +71,7 @@ public static class LedgerStatsQuery
         GroupBy.Route => "route",
         GroupBy.Tenant => "tenant",
         GroupBy.Caller => "CASE WHEN caller_unit <> '' THEN caller_unit WHEN caller_uid IS NOT NULL THEN 'uid ' || caller_uid ELSE 'unknown' END",
+        GroupBy.Door => "door",
         _ => "''",
     };
 
@@ -154,6 +155,11 @@ public static class LedgerStatsQuery
         if (filter.CallerUnit.Length > 0)
         {
             Add("caller_unit", filter.CallerUnit);
+        }
+
+        if (filter.Door.Length > 0)
+        {
+            Add("door", filter.Door); // the generated column: 'grpc' matches the stored NULLs
         }
 
         return conditions;

@@ -19,7 +19,7 @@ public sealed class EventsCommandTests : CliTestBase
             DroppedBefore = 2,
             ProviderStateChanged = new ProviderStateChanged { Provider = "openai", Model = "gpt-x", Previous = ProviderState.Healthy, Current = ProviderState.Degraded, Reason = "slow" },
         },
-        new() { TimeUnixMs = 1_700_000_002_000, RequestFinished = new RequestFinished { RequestId = "req-1", Status = "ok", Provider = "mock", Model = "m" } },
+        new() { TimeUnixMs = 1_700_000_002_000, RequestFinished = new RequestFinished { RequestId = "req-1", Status = "ok", Provider = "mock", Model = "m", Door = "openai" } },
     ];
 
     [Test]
@@ -70,7 +70,7 @@ public sealed class EventsCommandTests : CliTestBase
             "2023-11-14T22:13:20Z stats-reset window-start=2023-11-14T22:13:20Z",
             "2023-11-14T22:13:21Z dropped 2 events (reading too slowly)",
             "2023-11-14T22:13:21Z provider-state-changed openai/gpt-x healthy -> degraded (slow)",
-            "2023-11-14T22:13:22Z request-finished req-1 status=ok mock/m task=- route=- attempts=0 latency=- tokens=0/0 cost=-",
+            "2023-11-14T22:13:22Z request-finished req-1 status=ok mock/m task=- route=- door=openai attempts=0 latency=- tokens=0/0 cost=-",
         }));
     }
 

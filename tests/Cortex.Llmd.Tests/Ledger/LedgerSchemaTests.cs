@@ -99,6 +99,51 @@ public class LedgerSchemaTests
     }
 
     [Test]
+    public void Open_Version6WithRows_ReadsEveryOldRowAsGrpcAndStoresNewDoors()
+    {
+        // A version-6 file with the rows a daemon of that version stored (it knew only the gRPC door).
+        string current = Path.Combine(_dir, "current.db");
+        RequestRecord[] rows = [.. Enumerable.Range(0, 20).Select(i => LedgerTestData.Row(i))];
+        using (LedgerStore store = LedgerTestData.Open(current))
+        {
+            store.Write(rows, storePrompts: true);
+        }
+
+        string old = Path.Combine(_dir, "v6.db");
+        using (SqliteConnection connection = LedgerSql.Open(old))
+        {
+            LedgerSchema.Migrate(connection, 6);
+            connection.Execute($"""
+                ATTACH DATABASE '{current}' AS current;
+                INSERT INTO requests (id, {LedgerRows.RequestColumns}) SELECT id, {LedgerRows.RequestColumns} FROM current.requests ORDER BY id;
+                INSERT INTO attempt_rows SELECT * FROM current.attempt_rows;
+                DETACH DATABASE current;
+                """);
+        }
+
+        using LedgerStore migrated = LedgerTestData.Open(old);
+        migrated.Write([LedgerTestData.Row(20) with { Door = FrontDoors.OpenAi }], storePrompts: false);
+
+        using SqliteConnection actual = migrated.OpenConnection();
+        Assert.That(LedgerSchema.UserVersion(actual), Is.EqualTo(7));
+        Assert.That(actual.ScalarInt64("SELECT COUNT(*) FROM requests WHERE door = 'grpc' AND door_if_not_grpc IS NULL"), Is.EqualTo(rows.Length));
+        foreach (RequestRecord row in rows)
+        {
+            RequestRecord? got = LedgerRows.Read(actual, row.RequestId);
+            Assert.That(got, Is.Not.Null, row.RequestId);
+            Assert.That(got!.Door, Is.EqualTo(FrontDoors.Grpc), row.RequestId);
+            Assert.That(got.Attempts, Is.EqualTo(row.Attempts), row.RequestId);
+            Assert.That(got.Cost, Is.EqualTo(row.Cost), row.RequestId);
+        }
+
+        Assert.That(LedgerRows.Read(actual, "req_00020")!.Door, Is.EqualTo(FrontDoors.OpenAi));
+        IReadOnlyList<StatsGroup> doors = LedgerStatsQuery.Groups(actual, null, 0, long.MaxValue, null, GroupBy.Door);
+        Assert.That(doors.Select(g => (g.Key, g.Requests)), Is.EqualTo(new[] { ("grpc", (ulong)rows.Length), ("openai", 1UL) }));
+        StatsGroup openAiOnly = LedgerStatsQuery.Total(actual, null, 0, long.MaxValue, new StatsFilter { Door = FrontDoors.OpenAi });
+        Assert.That(openAiOnly.Requests, Is.EqualTo(1UL));
+    }
+
+    [Test]
     public void Migrate_EachStep_RunsInItsOwnTransactionAndSetsVersion()
     {
         using SqliteConnection connection = LedgerSql.Open(":memory:");

@@ -26,7 +26,8 @@ public class LedgerStatsTests
         _writer = new LedgerWriter(Path.Combine(_dir, "ledger.db"), new LedgerOptions(), _time, NullLogger.Instance);
         _writer.Start();
         _stats = new LedgerStatsStore(_writer, _time);
-        _rows = [.. Enumerable.Range(0, RowCount).Select(i => LedgerTestData.Row(i))];
+        // One request in four through the OpenAI-compatible door: the door is a group key and a filter like the others.
+        _rows = [.. Enumerable.Range(0, RowCount).Select(i => LedgerTestData.Row(i) with { Door = i % 4 == 1 ? FrontDoors.OpenAi : FrontDoors.Grpc })];
         await Task.WhenAll(_rows.Select(r => _stats.RecordAsync(r, CancellationToken.None).AsTask()));
     }
 
@@ -77,6 +78,7 @@ public class LedgerStatsTests
     [TestCase(GroupBy.Route)]
     [TestCase(GroupBy.Tenant)]
     [TestCase(GroupBy.Caller)]
+    [TestCase(GroupBy.Door)]
     public void Query_GroupBy_EachGroupEqualsInMemoryAggregateAndGroupsSumToTotal(GroupBy groupBy)
     {
         GetStatsResponse response = _stats.Query(All(groupBy), 0);
@@ -88,6 +90,14 @@ public class LedgerStatsTests
         Assert.That(response.Groups.Aggregate(0UL, (n, g) => n + g.Requests), Is.EqualTo(response.Total.Requests));
     }
 
+    [Test]
+    public void Query_GroupByDoor_CountsEachDoorUnderItsName()
+    {
+        GetStatsResponse response = _stats.Query(All(GroupBy.Door), 0);
+
+        Assert.That(response.Groups.Select(g => (g.Key, g.Requests)), Is.EqualTo(new[] { ("grpc", 375UL), ("openai", 125UL) }));
+    }
+
     private static IEnumerable<TestCaseData> Filters()
     {
         yield return new TestCaseData(new StatsFilter { Provider = "kimi" }).SetName("Query_FilterProvider_MatchesInMemoryFilter");
@@ -97,6 +107,8 @@ public class LedgerStatsTests
         yield return new TestCaseData(new StatsFilter { TenantId = "tenant-a" }).SetName("Query_FilterTenant_MatchesInMemoryFilter");
         yield return new TestCaseData(new StatsFilter { CallerUid = 1001 }).SetName("Query_FilterCallerUid_MatchesInMemoryFilter");
         yield return new TestCaseData(new StatsFilter { CallerUnit = "worker.service" }).SetName("Query_FilterCallerUnit_MatchesInMemoryFilter");
+        yield return new TestCaseData(new StatsFilter { Door = FrontDoors.OpenAi }).SetName("Query_FilterDoorOpenAi_MatchesInMemoryFilter");
+        yield return new TestCaseData(new StatsFilter { Door = FrontDoors.Grpc }).SetName("Query_FilterDoorGrpc_MatchesInMemoryFilter");
         yield return new TestCaseData(new StatsFilter { Provider = "nobody" }).SetName("Query_FilterMatchingNothing_ReturnsZeros");
     }
 

@@ -28,6 +28,7 @@ public class LedgerStoreTests
         [
             .. Enumerable.Range(0, 30).Select(i => LedgerTestData.Row(i)),
             LedgerTestData.Row(30) with { Caller = Cortex.Llmd.Callers.CallerInfo.Unknown, Ttft = null, PromptText = null }, // NULL columns
+            LedgerTestData.Row(31) with { Door = FrontDoors.OpenAi },
         ];
         using LedgerStore store = LedgerTestData.Open(_path);
 
@@ -43,6 +44,27 @@ public class LedgerStoreTests
             Assert.That(actual.Labels, Is.EquivalentTo(expected.Labels));
             Assert.That(actual.Cost.NanoUsd, Is.EqualTo(expected.Cost.NanoUsd), "integer nano-USD");
         }
+    }
+
+    [Test]
+    public void Write_RequestsOfBothDoors_StoresNullForGrpcAndReadsBothByName()
+    {
+        using LedgerStore store = LedgerTestData.Open(_path);
+
+        store.Write([LedgerTestData.Row(1), LedgerTestData.Row(2) with { Door = FrontDoors.OpenAi }], storePrompts: false);
+
+        using SqliteConnection connection = store.OpenConnection();
+        using SqliteCommand command = connection.Command("SELECT request_id, door_if_not_grpc, door FROM requests ORDER BY request_id");
+        using SqliteDataReader rows = command.ExecuteReader();
+        var stored = new List<(string, string?, string)>();
+        while (rows.Read())
+        {
+            stored.Add((rows.GetString(0), rows.IsDBNull(1) ? null : rows.GetString(1), rows.GetString(2)));
+        }
+
+        Assert.That(stored, Is.EqualTo(new (string, string?, string)[] { ("req_00001", null, "grpc"), ("req_00002", "openai", "openai") }));
+        Assert.That(LedgerRows.Read(connection, "req_00001")!.Door, Is.EqualTo(FrontDoors.Grpc));
+        Assert.That(LedgerRows.Read(connection, "req_00002")!.Door, Is.EqualTo(FrontDoors.OpenAi));
     }
 
     [Test]

@@ -46,6 +46,7 @@ public class RouterServiceTests
         Assert.That(finished.RequestFinished.Caller.Uid, Is.EqualTo(Cortex.Llmd.Hosting.NativeMethods.GetEffectiveUserId()));
         Assert.That(finished.RequestFinished.Caller.ProcessName, Is.Not.Empty);
         Assert.That(finished.RequestFinished.TenantId, Is.EqualTo("tenant-a"));
+        Assert.That(finished.RequestFinished.Door, Is.EqualTo("grpc"), "the socket is the gRPC front door");
         Assert.That(finished.RequestFinished.Status, Is.EqualTo("OK"));
     }
 

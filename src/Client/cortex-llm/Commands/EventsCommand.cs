@@ -83,7 +83,7 @@ internal static class EventsCommand
             ? $" caller={(c.Uid is { } uid ? uid.ToString(CultureInfo.InvariantCulture) : "?")}/{(c.ProcessName.Length == 0 ? "?" : c.ProcessName)}"
             : string.Empty;
         return $"request-finished {Format.OrDash(finished.RequestId)} status={Format.OrDash(finished.Status)} {Format.OrDash(finished.Provider)}/{Format.OrDash(finished.Model)}"
-            + $" task={(finished.TaskType == TaskType.Unspecified ? "-" : KebabNames.Of(finished.TaskType))} route={Format.OrDash(finished.Route)}"
+            + $" task={(finished.TaskType == TaskType.Unspecified ? "-" : KebabNames.Of(finished.TaskType))} route={Format.OrDash(finished.Route)} door={Format.OrDash(finished.Door)}"
             + $" attempts={finished.Attempts.Count(a => a.Outcome != AttemptOutcome.Skipped)}{Skipped(finished)} latency={Format.Micros(finished.LatencyUs)}"
             + $" tokens={usage.InputTokens}/{usage.OutputTokens} cost={Format.Dollars(finished.Cost)}{caller}";
     }

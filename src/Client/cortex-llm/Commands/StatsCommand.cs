@@ -12,6 +12,11 @@ internal static class StatsCommand
 {
     private static readonly string[] GroupNames = KebabNames.All<GroupBy>();
 
+    private const string GrpcDoor = "grpc";
+
+    /// <summary>The daemon's front doors, as the ledger and GetStats name them.</summary>
+    private static readonly string[] DoorNames = [GrpcDoor, "openai"];
+
     public static Command Create(GlobalOptions global, CliHost host)
     {
         var options = new StatsOptions(TimeProvider.System);
@@ -30,7 +35,7 @@ internal static class StatsCommand
                     }
                     else
                     {
-                        GetStatsResponse stats = await client.GetStatsAsync(options.BuildRequest(result), call);
+                        GetStatsResponse stats = await client.GetStatsAsync(options.BuildRequest(result, context.Json), call);
                         Render(context, stats, result.GetValue(options.GroupBy));
                     }
 
@@ -64,13 +69,18 @@ internal static class StatsCommand
             return;
         }
 
+        // Without --group-by the table asked for doors (BuildRequest) and shows them when another door than gRPC
+        // served a call, so those calls are told apart; a gRPC-only window keeps the plain TOTAL table.
+        bool doorsByDefault = groupBy is null;
+        bool showGroups = !doorsByDefault || stats.Groups.Any(g => g.Key != GrpcDoor);
+        string header = groupBy ?? (showGroups ? "door" : "group");
         string until = stats.UntilUnixMs == 0 ? "now" : Format.Time(stats.UntilUnixMs);
         context.Out.WriteLine(
             $"window from {Format.Time(stats.SinceUnixMs == 0 ? stats.WindowStartUnixMs : stats.SinceUnixMs)} to {until}, {stats.InFlight} in flight");
         var table = new Table(
-            groupBy?.ToUpperInvariant() ?? "GROUP", "REQUESTS", "ATTEMPTS", "FAILURES", "FALLBACKS", "IN", "OUT", "CACHED", "COST(USD)", "P50", "P95")
+            header.ToUpperInvariant(), "REQUESTS", "ATTEMPTS", "FAILURES", "FALLBACKS", "IN", "OUT", "CACHED", "COST(USD)", "P50", "P95")
             .AlignRight(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
-        foreach (StatsGroup group in stats.Groups)
+        foreach (StatsGroup group in showGroups ? stats.Groups : [])
         {
             AddRow(table, group.Key.Length == 0 ? "-" : group.Key, group);
         }
@@ -114,6 +124,13 @@ internal static class StatsCommand
 
         public Option<string> Tenant { get; } = new("--tenant") { Description = "Only this tenant" };
 
+        public Option<string> Door { get; } = new("--door")
+        {
+            Description = "Only calls that came through this front door: " + string.Join(", ", DoorNames),
+            HelpName = "DOOR",
+            CustomParser = OptionRules.OneOf(DoorNames),
+        };
+
         public Option<string> TaskName { get; } = new("--task")
         {
             Description = "Only this task type",
@@ -139,13 +156,17 @@ internal static class StatsCommand
 
         public void AddTo(Command command)
         {
-            foreach (Option option in new Option[] { GroupBy, Provider, Model, Route, Tenant, TaskName, Since, Until, Reset })
+            foreach (Option option in new Option[] { GroupBy, Provider, Model, Route, Tenant, Door, TaskName, Since, Until, Reset })
             {
                 command.Add(option);
             }
         }
 
-        public GetStatsRequest BuildRequest(ParseResult result)
+        /// <summary>
+        /// The request; without --group-by, the table (not --json, whose shape stays what was asked) is grouped
+        /// by door, see Render.
+        /// </summary>
+        public GetStatsRequest BuildRequest(ParseResult result, bool json)
         {
             var filter = new StatsFilter
             {
@@ -153,6 +174,7 @@ internal static class StatsCommand
                 Model = result.GetValue(Model) ?? string.Empty,
                 Route = result.GetValue(Route) ?? string.Empty,
                 TenantId = result.GetValue(Tenant) ?? string.Empty,
+                Door = result.GetValue(Door) ?? string.Empty,
             };
             if (result.GetValue(TaskName) is { } task)
             {
@@ -162,7 +184,8 @@ internal static class StatsCommand
             return new GetStatsRequest
             {
                 Filter = filter,
-                GroupBy = result.GetValue(GroupBy) is { } group ? KebabNames.Parse<V1.GroupBy>(group) : V1.GroupBy.None,
+                GroupBy = result.GetValue(GroupBy) is { } group ? KebabNames.Parse<V1.GroupBy>(group)
+                    : json ? V1.GroupBy.None : V1.GroupBy.Door,
                 SinceUnixMs = result.GetValue(Since)?.ToUnixTimeMilliseconds() ?? 0,
                 UntilUnixMs = result.GetValue(Until)?.ToUnixTimeMilliseconds() ?? 0,
             };

@@ -20,7 +20,8 @@ public static class StatsFilters
             && (filter.Route.Length == 0 || filter.Route == r.Route)
             && (filter.TenantId.Length == 0 || filter.TenantId == r.TenantId)
             && (filter.CallerUid is not { } uid || uid == r.Caller.Uid)
-            && (filter.CallerUnit.Length == 0 || filter.CallerUnit == r.Caller.Unit);
+            && (filter.CallerUnit.Length == 0 || filter.CallerUnit == r.Caller.Unit)
+            && (filter.Door.Length == 0 || filter.Door == r.Door);
     }
 
     public static string GroupKey(GroupBy groupBy, RequestRecord r) => groupBy switch
@@ -32,6 +33,7 @@ public static class StatsFilters
         GroupBy.Tenant => r.TenantId,
         GroupBy.Caller => r.Caller.Unit.Length > 0 ? r.Caller.Unit
             : r.Caller.Uid is { } uid ? "uid " + uid.ToString(CultureInfo.InvariantCulture) : "unknown",
+        GroupBy.Door => r.Door,
         _ => string.Empty,
     };
 }
