@@ -81,10 +81,12 @@ public static class ChatCompletionRequestReader
         }
     }
 
-    private static ChatCompletionReadResult NotJson(JsonException ex) =>
-        // The position helps find the fault; the parser's message names at most one character of the body.
-        ChatCompletionReadResult.Fail(OpenAiErrors.InvalidRequest(null,
-            $"the body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}): {Quote.Clip(ex.Message)}"));
+    private static ChatCompletionReadResult NotJson(JsonException ex)
+    {
+        // The position helps find the fault; the parser's message quotes at most a property name of the body.
+        string where = ex.LineNumber is { } line && ex.BytePositionInLine is { } column ? $" (line {line + 1}, byte {column + 1})" : string.Empty;
+        return ChatCompletionReadResult.Fail(OpenAiErrors.InvalidRequest(null, $"the body is not valid JSON{where}: {Quote.Clip(ex.Message)}"));
+    }
 
     private static ChatCompletionReadResult ReadRoot(JsonElement root)
     {

@@ -50,12 +50,12 @@ public static class CortexHeaders
         int labels = 0;
         foreach ((string rawName, StringValues values) in headers)
         {
-            string name = rawName.ToLowerInvariant();
-            if (!name.StartsWith("x-cortex-", StringComparison.Ordinal))
+            if (!rawName.StartsWith("x-cortex-", StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
 
+            string name = rawName.ToLowerInvariant();
             if (values.Count != 1)
             {
                 return Bad(name, $"header {name} must be sent once");

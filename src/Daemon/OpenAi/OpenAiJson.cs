@@ -17,7 +17,17 @@ internal static class OpenAiJson
     /// <summary>The deepest nesting a request may have: deep enough for any real tool schema, shallow enough to bound recursion.</summary>
     public const int MaxDepth = 64;
 
-    public static readonly JsonDocumentOptions ReaderOptions = new() { MaxDepth = MaxDepth, AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow };
+    /// <summary>
+    /// Strict JSON. A repeated property is refused: a proxy in front of us may read the first "model" and
+    /// we the last, and such ambiguity is how policy checks get bypassed.
+    /// </summary>
+    public static readonly JsonDocumentOptions ReaderOptions = new()
+    {
+        MaxDepth = MaxDepth,
+        AllowTrailingCommas = false,
+        CommentHandling = JsonCommentHandling.Disallow,
+        AllowDuplicateProperties = false,
+    };
 
     public static Utf8JsonWriter Writer(IBufferWriter<byte> output) => new(output, WriterOptions);
 }

@@ -125,6 +125,7 @@ public class ChatCompletionRequestReaderTests
         Assert.That(error.Param, Is.EqualTo("user"));
     }
 
+    [TestCase("""{"model":"cortex/auto","model":"openai/gpt-4o","messages":[{"role":"user","content":"x"}]}""")]
     [TestCase("{not json")]
     [TestCase("")]
     [TestCase("""{"model":"m","messages":[]}  trailing""")]
