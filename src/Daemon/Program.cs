@@ -58,41 +58,45 @@ public static class Program
 
     private static async Task<int> RunAsync(DaemonOptions options, string socketPath, ConfigSource source)
     {
+        (InheritedSocket? inheritedGrpc, InheritedSocket? inheritedOpenAi) = InheritedSocket.TakeBothFromProcess();
         var settings = new DaemonAppSettings
         {
             Notifier = SystemdHosting.NotifierForProcess(),
-            InheritedSocket = InheritedSocket.TakeFromProcess(),
+            InheritedSocket = inheritedGrpc,
+            InheritedOpenAiSocket = inheritedOpenAi,
             WatchdogInterval = WatchdogSettings.Interval(Environment.GetEnvironmentVariable, Environment.ProcessId),
             JournaldLogging = SystemdHosting.UseJournaldFormat(source.Environment),
         };
 
-        if (settings.InheritedSocket is not null)
-        {
-            // systemd owns the socket file: no lock, no stale-socket removal, no chmod, no unlink at exit.
-            using IHost app = DaemonApp.Build(options, socketPath, settings);
-            return await ServeAsync(app, options, socketPath, source).ConfigureAwait(false);
-        }
-
-        SocketGuard guard;
+        var guards = new List<SocketGuard>();
         try
         {
-            guard = SocketGuard.Acquire(socketPath, SocketPaths.CreatableDirectories(source.Environment, NativeMethods.GetEffectiveUserId()));
+            // systemd owns an inherited socket's file: no lock, no stale-socket removal, no chmod, no unlink at exit.
+            string? openAiPath = settings.InheritedOpenAiSocket is null ? options.OpenAi.SocketPath : null;
+            foreach (string? path in (string?[])[settings.InheritedSocket is null ? socketPath : null, openAiPath])
+            {
+                if (path is not null)
+                {
+                    guards.Add(SocketGuard.Acquire(path, SocketPaths.CreatableDirectories(source.Environment, NativeMethods.GetEffectiveUserId())));
+                }
+            }
+
+            using IHost app = DaemonApp.Build(options, socketPath, settings);
+            foreach (SocketGuard guard in guards.Where(g => g.RemovedStaleSocket))
+            {
+                Console.Error.WriteLine($"cortex-llmd: removed stale socket {guard.SocketPath} (nothing answered on it)");
+            }
+
+            return await ServeAsync(app, options, socketPath, source).ConfigureAwait(false);
         }
         catch (SocketInUseException ex)
         {
             await Console.Error.WriteLineAsync("cortex-llmd: " + ex.Message).ConfigureAwait(false);
             return ExitSocketInUse;
         }
-
-        using (guard)
+        finally
         {
-            using IHost app = DaemonApp.Build(options, socketPath, settings);
-            if (guard.RemovedStaleSocket)
-            {
-                Console.Error.WriteLine($"cortex-llmd: removed stale socket {socketPath} (nothing answered on it)");
-            }
-
-            return await ServeAsync(app, options, socketPath, source).ConfigureAwait(false);
+            guards.ForEach(g => g.Dispose());
         }
     }
 

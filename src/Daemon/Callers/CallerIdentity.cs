@@ -10,12 +10,15 @@ public static class CallerIdentity
 {
     private const string ItemKey = "cortex.caller";
 
-    /// <summary>Kestrel connection middleware: reads peer credentials when the connection opens.</summary>
+    /// <summary>
+    /// Kestrel connection middleware: reads peer credentials when the connection opens (SO_PEERCRED on a
+    /// Unix socket, the kernel's socket table for loopback TCP).
+    /// </summary>
     public static Func<ConnectionDelegate, ConnectionDelegate> Middleware => next => connection =>
     {
         if (connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
         {
-            connection.Items[ItemKey] = PeerCredentials.Read(socket);
+            connection.Items[ItemKey] = socket.AddressFamily == System.Net.Sockets.AddressFamily.Unix ? PeerCredentials.Read(socket) : LoopbackPeers.Read(socket);
         }
 
         return next(connection);

@@ -35,6 +35,9 @@ public sealed record DaemonOptions : IBudgetSettings, IRoutingOptions
     /// <summary>Admins, what non-admins see, and the per-caller rate limit.</summary>
     public AccessOptions Access { get; init; } = new();
 
+    /// <summary>The OpenAI-compatible front door: where it listens, if anywhere.</summary>
+    public OpenAi.OpenAiOptions OpenAi { get; init; } = new();
+
     /// <summary>Spend limits, checked in order before a request calls any provider.</summary>
     public IReadOnlyList<BudgetOptions> Budgets { get; init; } = [];
 

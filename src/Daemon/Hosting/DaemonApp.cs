@@ -141,6 +141,7 @@ public static class DaemonApp
         });
         services.AddSingleton(sp => new CallerRateLimiter(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new CallerLogThrottle(sp.GetRequiredService<TimeProvider>(), CallerLogThrottle.DefaultWindow));
+        services.AddSingleton<CallerAdmission>();
     }
 
     /// <summary>Breakers persist in the ledger database; probes run after the ledger opened (registration order).</summary>
@@ -211,6 +212,9 @@ public sealed record DaemonAppSettings
 
     /// <summary>The socket systemd passed (socket activation); null to bind the socket path ourselves.</summary>
     public InheritedSocket? InheritedSocket { get; init; }
+
+    /// <summary>The OpenAI-compatible door's socket systemd passed (named "llmd-openai"); null when none was.</summary>
+    public InheritedSocket? InheritedOpenAiSocket { get; init; }
 
     /// <summary>The systemd watchdog interval (WATCHDOG_USEC); null disables the watchdog service.</summary>
     public TimeSpan? WatchdogInterval { get; init; }

@@ -26,6 +26,11 @@ internal sealed class ServingLifecycle(
     {
         string served = Served();
         Log.Serving(logger, DaemonApp.Version, served, options.Providers.Count, options.Routes.Count);
+        if (ServedOpenAi() is { } openAi)
+        {
+            Log.OpenAiServing(logger, openAi);
+        }
+
         if (settings.BeforeReady is { } beforeReady)
         {
             await beforeReady(cancellationToken).ConfigureAwait(false);
@@ -48,6 +53,29 @@ internal sealed class ServingLifecycle(
         return Task.CompletedTask;
     }
 
+    /// <summary>The OpenAI-compatible door's socket gets the gRPC socket's mode and group; null when the door is off.</summary>
+    private string? ServedOpenAi()
+    {
+        OpenAi.OpenAiOptions door = options.OpenAi;
+        var where = new List<string>();
+        if (settings.InheritedOpenAiSocket is { } inherited)
+        {
+            where.Add(inherited.Describe());
+        }
+        else if (door.SocketPath is { } path)
+        {
+            ApplyPermissions(path);
+            where.Add(path);
+        }
+
+        if (door.TcpAddress is { } address)
+        {
+            where.Add("http://" + address);
+        }
+
+        return where.Count == 0 ? null : string.Join(" and ", where);
+    }
+
     /// <summary>Applies the socket's mode and group (unless systemd owns it) and says where we serve.</summary>
     private string Served()
     {
@@ -59,13 +87,17 @@ internal sealed class ServingLifecycle(
             return described;
         }
 
-        if (SocketPermissions.Apply(socketPath, options.Server.SocketMode, options.Server.SocketGroup) is { } problem
+        ApplyPermissions(socketPath);
+        return socketPath;
+    }
+
+    private void ApplyPermissions(string path)
+    {
+        if (SocketPermissions.Apply(path, options.Server.SocketMode, options.Server.SocketGroup) is { } problem
             && !(options.Server.SocketGroup == new ServerOptions().SocketGroup && problem.EndsWith("does not exist", StringComparison.Ordinal)))
         {
             // The default group is optional (a developer machine has none); a configured one that fails is worth a warning.
-            Log.SocketGroupNotApplied(logger, options.Server.SocketGroup, socketPath, problem);
+            Log.SocketGroupNotApplied(logger, options.Server.SocketGroup, path, problem);
         }
-
-        return socketPath;
     }
 }

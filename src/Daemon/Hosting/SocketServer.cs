@@ -34,6 +34,7 @@ internal static class SocketServer
         });
         builder.Services.AddSingleton<HealthServiceImpl>();
         builder.Services.AddSingleton<CompletionLedgerMiddleware>();
+        OpenAiServer.AddServices(builder.Services, options.OpenAi);
         if (options.Server.Reflection)
         {
             builder.Services.AddGrpcReflection();
@@ -43,6 +44,8 @@ internal static class SocketServer
     public static void Map(WebApplication app, DaemonOptions options)
     {
         CompletionLedgerMiddleware ledger = app.Services.GetRequiredService<CompletionLedgerMiddleware>();
+        // The OpenAI-compatible door's connections never reach the gRPC pipeline, nor the socket's its endpoints.
+        OpenAiServer.Map(app);
         app.Use(next => context => UnparsableRequestMiddleware.InvokeAsync(context, next));
         app.Use(next => context => ledger.InvokeAsync(context, next));
         app.UseRouting();
@@ -72,5 +75,7 @@ internal static class SocketServer
         {
             kestrel.ListenUnixSocket(socketPath, configure);
         }
+
+        OpenAiServer.Listen(kestrel, options.OpenAi, settings.InheritedOpenAiSocket);
     }
 }

@@ -52,7 +52,7 @@ internal static partial class Log
     [LoggerMessage(214, LogLevel.Information, "Reloaded {ConfigPath}: {Providers} providers, {Routes} routes")]
     public static partial void Reloaded(ILogger logger, string configPath, int providers, int routes);
 
-    [LoggerMessage(215, LogLevel.Warning, "Reload of {ConfigPath}: server settings (socket path, mode, group, limits, shutdown timeout) or the logging level changed; they take effect only after a restart")]
+    [LoggerMessage(215, LogLevel.Warning, "Reload of {ConfigPath}: server settings (socket path, mode, group, limits, shutdown timeout), the openai section or the logging level changed; they take effect only after a restart")]
     public static partial void ReloadServerNeedsRestart(ILogger logger, string configPath);
 
     [LoggerMessage(216, LogLevel.Information, "Socket activation: serving on {Socket}; the socket file belongs to systemd")]
@@ -135,4 +135,13 @@ internal static partial class Log
 
     [LoggerMessage(605, LogLevel.Warning, "Budget {Budget} reached {Percent}% of its {Period} limit")]
     public static partial void BudgetThreshold(ILogger logger, string budget, string period, uint percent);
+
+    [LoggerMessage(360, LogLevel.Information, "OpenAI-compatible endpoint: request {RequestId} answered {Status} (param {Param}): {Message}")]
+    public static partial void OpenAiRequestRejected(ILogger logger, string requestId, int status, string param, string message);
+
+    [LoggerMessage(361, LogLevel.Information, "OpenAI-compatible endpoint serving on {Where}")]
+    public static partial void OpenAiServing(ILogger logger, string where);
+
+    [LoggerMessage(362, LogLevel.Error, "OpenAI-compatible endpoint: request {RequestId} failed unexpectedly")]
+    public static partial void OpenAiUnexpected(ILogger logger, string requestId, Exception exception);
 }

@@ -18,7 +18,7 @@ namespace Cortex.Llmd.Services;
 /// never once per call.
 /// </summary>
 public sealed class AccessInterceptor(
-    AccessPolicySource policies, CallerRateLimiter limiter, CallerLogThrottle throttle, ILogger<AccessInterceptor> logger) : Interceptor
+    AccessPolicySource policies, CallerAdmission admission, CallerLogThrottle throttle, ILogger<AccessInterceptor> logger) : Interceptor
 {
     private const string RouterPrefix = "/" + RouterService.ServiceName + "/";
 
@@ -51,27 +51,13 @@ public sealed class AccessInterceptor(
             return;
         }
 
-        AccessPolicy policy = policies.Current;
-        RateLimitOptions limit = policy.Options.RateLimit;
-        RateDecision rate = policy.IsRateLimited(caller) ? limiter.TryAcquire(caller.Uid, limit) : RateDecision.Allowed;
-        if (!rate.IsAllowed)
+        try
         {
-            if (throttle.ShouldLog(caller.Uid, "rate", out long held))
-            {
-                Log.RateLimited(logger, caller.ToString(), limit.RequestsPerSecond, limit.Burst, held);
-            }
-
-            throw Refusal(new RouterException(RouterErrorCode.RateLimited, RateMessage(caller, limit, rate.RetryAfter)) { RetryAfter = rate.RetryAfter });
+            admission.Admit(caller, AdminMethods.GetValueOrDefault(method));
         }
-
-        if (AdminMethods.TryGetValue(method, out string? action) && policy.RefuseAdmin(caller, action) is { } refusal)
+        catch (RouterException error)
         {
-            if (throttle.ShouldLog(caller.Uid, "admin", out long held))
-            {
-                Log.AccessDenied(logger, action, caller.ToString(), "not an admin", held);
-            }
-
-            throw Refusal(new RouterException(RouterErrorCode.PermissionDenied, refusal));
+            throw Refusal(error);
         }
     }
 
@@ -91,13 +77,6 @@ public sealed class AccessInterceptor(
 
             throw Refusal(error);
         }
-    }
-
-    private static string RateMessage(CallerInfo caller, RateLimitOptions limit, TimeSpan retryAfter)
-    {
-        string who = caller.Uid is { } uid ? $"uid {uid}" : "callers of unknown identity";
-        long ms = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalMilliseconds));
-        return $"rate limit: {who} may make {limit.RequestsPerSecond} calls per second (burst {limit.Burst}, access.rateLimit); retry in {ms} ms";
     }
 
     private static RpcException Refusal(RouterException error) => RouterErrorMapping.ToRpc(error);

@@ -115,7 +115,7 @@ public sealed class ConfigReloader(
         RuntimeModel previous = holder.Current;
         holder.Swap(next);
         Retire(previous);
-        if (options.Server != previous.Options.Server || options.LogLevel != previous.Options.LogLevel)
+        if (options.Server != previous.Options.Server || options.LogLevel != previous.Options.LogLevel || options.OpenAi != previous.Options.OpenAi)
         {
             Log.ReloadServerNeedsRestart(logger, source.Path);
         }

@@ -5,8 +5,9 @@ namespace Cortex.Llmd.Systemd;
 
 /// <summary>
 /// Which of the listening sockets systemd passed (LISTEN_PID, LISTEN_FDS, LISTEN_FDNAMES; fds from 3
-/// on) Kestrel serves: the one named "llmd", else the first. Kestrel's own UseSystemd() would serve
-/// every passed fd, so the daemon picks one and hands it to ListenHandle. systemd owns the socket file.
+/// on) Kestrel serves: the one named "llmd", else the first, for gRPC, and the one named
+/// "llmd-openai" for the OpenAI-compatible door. Kestrel's own UseSystemd() would serve every passed fd
+/// with one protocol set, so the daemon picks them and hands each to ListenHandle. systemd owns the files.
 /// </summary>
 /// <param name="FileDescriptor">The inherited fd.</param>
 /// <param name="Name">Its FileDescriptorName=, when systemd passed names.</param>
@@ -16,11 +17,21 @@ public sealed record InheritedSocket(int FileDescriptor, string? Name)
     public const string PreferredName = "llmd";
     public static readonly string[] Variables = ["LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"];
 
+    /// <summary>The FileDescriptorName= of the OpenAI-compatible door's socket (cortex-llmd-openai.socket).</summary>
+    public const string OpenAiName = "llmd-openai";
+
     /// <summary>
     /// Reads the LISTEN_* variables and unsets them, as sd_listen_fds(1) does, so nothing we start
     /// inherits them. Null when they are absent or meant for another process.
     /// </summary>
-    public static InheritedSocket? Take(Func<string, string?> getVariable, Action<string> unsetVariable, int processId)
+    public static InheritedSocket? Take(Func<string, string?> getVariable, Action<string> unsetVariable, int processId) =>
+        TakeBoth(getVariable, unsetVariable, processId).Grpc;
+
+    /// <summary>
+    /// Both doors' sockets: the gRPC one (named "llmd", else the first not named for the OpenAI door)
+    /// and the OpenAI-compatible door's, passed only when it is named "llmd-openai".
+    /// </summary>
+    public static (InheritedSocket? Grpc, InheritedSocket? OpenAi) TakeBoth(Func<string, string?> getVariable, Action<string> unsetVariable, int processId)
     {
         string?[] values = [.. Variables.Select(getVariable)];
         foreach (string name in Variables)
@@ -31,14 +42,26 @@ public sealed record InheritedSocket(int FileDescriptor, string? Name)
         if (!int.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid != processId
             || !int.TryParse(values[1], NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count < 1)
         {
-            return null;
+            return (null, null);
         }
 
         string[] names = string.IsNullOrEmpty(values[2]) ? [] : values[2]!.Split(':');
-        int index = Array.IndexOf(names, PreferredName);
-        index = index >= 0 && index < count ? index : 0;
-        return new InheritedSocket(FirstFileDescriptor + index, index < names.Length ? names[index] : null);
+        int openAi = Array.IndexOf(names, OpenAiName);
+        openAi = openAi < count ? openAi : -1;
+        int grpc = Array.IndexOf(names, PreferredName);
+        if (grpc < 0 || grpc >= count)
+        {
+            grpc = openAi == 0 ? (count > 1 ? 1 : -1) : 0;
+        }
+
+        return (At(grpc, names), At(openAi, names));
     }
+
+    public static (InheritedSocket? Grpc, InheritedSocket? OpenAi) TakeBothFromProcess() =>
+        TakeBoth(Environment.GetEnvironmentVariable, name => Environment.SetEnvironmentVariable(name, null), Environment.ProcessId);
+
+    private static InheritedSocket? At(int index, string[] names) =>
+        index < 0 ? null : new InheritedSocket(FirstFileDescriptor + index, index < names.Length ? names[index] : null);
 
     public static InheritedSocket? TakeFromProcess() =>
         Take(Environment.GetEnvironmentVariable, name => Environment.SetEnvironmentVariable(name, null), Environment.ProcessId);

@@ -37,7 +37,11 @@ public class AccessDoorTests
 
     private AccessPolicySource Policies() => new(() => _options, new Groups(), 990);
 
-    private AccessInterceptor Door() => new(Policies(), _limiter, new CallerLogThrottle(_time, TimeSpan.FromMinutes(1)), _log);
+    private AccessInterceptor Door()
+    {
+        var throttle = new CallerLogThrottle(_time, TimeSpan.FromMinutes(1));
+        return new(Policies(), new CallerAdmission(Policies(), _limiter, throttle, _log), throttle, _log);
+    }
 
     [Test]
     public void Admit_NonAdminResetStats_PermissionDeniedNamingTheRule()
@@ -227,7 +231,7 @@ public class AccessDoorTests
         public uint? GidOf(string group) => group == "cortex-admin" ? AdminGid : null;
     }
 
-    private sealed class RecordingLogger : ILogger<AccessInterceptor>
+    private sealed class RecordingLogger : ILogger<AccessInterceptor>, ILogger<CallerAdmission>
     {
         public List<string> Lines { get; } = [];
 

@@ -101,7 +101,7 @@ internal sealed class LimitedSocketListener(
 
     private CountedConnection? Admit(Socket socket)
     {
-        uint uid = PeerCredentials.ReadUid(socket) ?? UnknownUid;
+        uint uid = (socket.AddressFamily == AddressFamily.Unix ? PeerCredentials.ReadUid(socket) : LoopbackPeers.ReadUid(socket)) ?? UnknownUid;
         ConnectionRefusal refusal = limiter.TryAcquire(uid);
         if (refusal != ConnectionRefusal.None)
         {

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace Cortex.Llmd.Hosting.Connections;
 
 /// <summary>
-/// Binds the daemon's listeners: a Unix socket path, or the socket systemd handed over (a file
-/// handle). Registered after Kestrel's Sockets transport, so Kestrel picks it for these endpoints.
+/// Binds the daemon's listeners: a Unix socket path, a TCP address (the OpenAI-compatible door), or
+/// a socket systemd handed over (a file handle). Registered after Kestrel's Sockets transport, so Kestrel picks it for these endpoints.
 /// Connections are built by the Sockets transport's public SocketConnectionContextFactory, so
 /// reading, writing and buffering are Kestrel's own.
 /// </summary>
@@ -18,10 +18,15 @@ internal sealed class LimitedSocketTransportFactory(ServerOptions server, IDescr
     /// <summary>The listen queue Kestrel uses too; callers beyond it wait in connect or get EAGAIN.</summary>
     private const int Backlog = 512;
 
-    /// <summary>The limiter of the last bound listener (the daemon binds one); null before Kestrel starts.</summary>
+    private readonly Lock _lock = new();
+
+    /// <summary>
+    /// The one limiter every listener shares (both front doors count against server.maxConnections and
+    /// the descriptors); null before Kestrel starts.
+    /// </summary>
     public ConnectionLimiter? Limiter { get; private set; }
 
-    public bool CanBind(EndPoint endpoint) => endpoint is UnixDomainSocketEndPoint or FileHandleEndPoint;
+    public bool CanBind(EndPoint endpoint) => endpoint is UnixDomainSocketEndPoint or FileHandleEndPoint or IPEndPoint;
 
     public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
     {
@@ -37,8 +42,12 @@ internal sealed class LimitedSocketTransportFactory(ServerOptions server, IDescr
 
         socket.Listen(Backlog);
         ILogger logger = loggers.CreateLogger<LimitedSocketListener>();
-        ConnectionLimiter limiter = CreateLimiter(logger);
-        Limiter = limiter;
+        ConnectionLimiter limiter;
+        lock (_lock)
+        {
+            limiter = Limiter ??= CreateLimiter(logger);
+        }
+
         var factory = new SocketConnectionContextFactory(new SocketConnectionFactoryOptions(), loggers.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets"));
         return ValueTask.FromResult<IConnectionListener>(new LimitedSocketListener(socket, factory, limiter, time, logger));
     }

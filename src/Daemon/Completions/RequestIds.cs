@@ -1,4 +1,4 @@
-namespace Cortex.Llmd.Services;
+namespace Cortex.Llmd.Completions;
 
 /// <summary>Request ids: the caller's own when it is a sane token, otherwise a new time-ordered one.</summary>
 public static class RequestIds

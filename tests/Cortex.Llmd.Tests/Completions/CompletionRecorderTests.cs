@@ -1,11 +1,11 @@
 using Cortex.Llm.V1;
 using Cortex.Llmd.Events;
-using Cortex.Llmd.Services;
+using Cortex.Llmd.Completions;
 using Cortex.Llmd.Stats;
 using Cortex.Llmd.Tests.Ledger;
 using Cortex.Llmd.Tests.Support.Stats;
 
-namespace Cortex.Llmd.Tests.Services;
+namespace Cortex.Llmd.Tests.Completions;
 
 public class CompletionRecorderTests
 {

@@ -1,0 +1,67 @@
+using Cortex.Llmd.Callers;
+using Cortex.Llmd.OpenAi;
+using Cortex.Llmd.Systemd;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cortex.Llmd.Hosting;
+
+/// <summary>
+/// The OpenAI-compatible door's listeners in the same Kestrel as the gRPC socket: its Unix socket, its
+/// TCP address, or the socket systemd passed for it; HTTP/1.1 and HTTP/2 on each. Its connections are
+/// marked when they open, and a marked connection's requests go to <see cref="OpenAiEndpoint"/> only.
+/// </summary>
+internal static class OpenAiServer
+{
+    private const string DoorItem = "cortex.door.openai";
+
+    public static void Listen(KestrelServerOptions kestrel, OpenAiOptions options, InheritedSocket? inherited)
+    {
+        Action<ListenOptions> configure = listen =>
+        {
+            listen.Protocols = HttpProtocols.Http1AndHttp2;
+            listen.Use(Mark);
+            listen.Use(CallerIdentity.Middleware);
+        };
+        if (inherited is not null)
+        {
+            kestrel.ListenHandle((ulong)inherited.FileDescriptor, configure);
+        }
+        else if (options.SocketPath is { } path)
+        {
+            kestrel.ListenUnixSocket(path, configure);
+        }
+
+        if (options.TcpAddress is { } address)
+        {
+            kestrel.Listen(address, configure);
+        }
+    }
+
+    /// <summary>The door's services; registered whether or not it listens, as they cost nothing until called.</summary>
+    public static void AddServices(IServiceCollection services, OpenAiOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton<ModelCatalogCache>();
+        services.AddSingleton<ChatCompletionsHandler>();
+        services.AddSingleton<OpenAiEndpoint>();
+    }
+
+    public static void Map(WebApplication app)
+    {
+        OpenAiEndpoint endpoint = app.Services.GetRequiredService<OpenAiEndpoint>();
+        app.Use(next => context => IsOpenAiDoor(context) ? endpoint.InvokeAsync(context) : next(context));
+    }
+
+    private static bool IsOpenAiDoor(HttpContext context) =>
+        context.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature>()?.Items.ContainsKey(DoorItem) == true;
+
+    private static ConnectionDelegate Mark(ConnectionDelegate next) => connection =>
+    {
+        connection.Items[DoorItem] = null;
+        return next(connection);
+    };
+}
