@@ -30,7 +30,7 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
     public DaemonOptions? Parse(IConfiguration configuration, ConfigErrors errors)
     {
         var root = new ConfigNode(configuration, string.Empty, errors);
-        root.AllowOnly("server", "logging", "providers", "routes", "tasks", "validation", "health", "ledger", "budgets", "budgetDefaultMaxTokens", "access");
+        root.AllowOnly("server", "logging", "providers", "routes", "tasks", "validation", "health", "ledger", "budgets", "budgetDefaultMaxTokens", "access", "telemetry");
 
         ServerOptions server = ServerOptions.Parse(root.Child("server"));
         ConfigNode logging = root.Child("logging");
@@ -48,6 +48,7 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
         LedgerOptions ledger = LedgerOptions.Parse(root.Child("ledger"));
         IReadOnlyList<BudgetOptions> budgets = BudgetOptions.ParseAll(root.Child("budgets"), routes);
         AccessOptions access = AccessOptions.Parse(root.Child("access"));
+        Telemetry.TelemetryOptions telemetry = Telemetry.TelemetryOptions.Parse(root.Child("telemetry"));
         long budgetMaxTokens = root.Number("budgetDefaultMaxTokens", BudgetOptions.DefaultMaxTokens, 1, 10_000_000);
         if (errors.Any)
         {
@@ -58,6 +59,7 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
         {
             Server = server, LogLevel = level, Providers = providers, Routes = routes, Tasks = tasks, Validation = validation, Health = health, Ledger = ledger,
             Budgets = budgets, BudgetDefaultMaxTokens = budgetMaxTokens, Access = access,
+            Telemetry = telemetry,
         };
     }
 }
