@@ -82,7 +82,8 @@ internal sealed class ExportTarget
     {
         string protocol = exporter.Protocol == OtlpExportProtocol.Grpc ? "grpc" : "http/protobuf";
         int? interval = reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds;
-        Description = $"OTLP {protocol} to {exporter.Endpoint}" + (interval is { } ms ? $" every {ms} ms" : string.Empty);
+        // For http/protobuf the exporter adds /v1/metrics to a base address it read from the variables, after this point.
+        Description = $"OTLP {protocol}, endpoint {exporter.Endpoint}" + (interval is { } ms ? $", every {ms} ms" : string.Empty);
     }
 }
 

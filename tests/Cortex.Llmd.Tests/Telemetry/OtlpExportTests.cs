@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Collections.Concurrent;
 using Cortex.Llm.Client;
 using Cortex.Llm.V1;
@@ -16,29 +17,55 @@ namespace Cortex.Llmd.Tests.Telemetry;
 /// <summary>The daemon with export on sends OTLP over HTTP to a collector on loopback.</summary>
 public class OtlpExportTests
 {
+    private const string Base = """
+        "logging": { "level": "warning" },
+        "providers": { "mock": { "kind": "mock", "defaultModel": "mock-1" } },
+        "routes": { "default": { "targets": ["mock/mock-1"] } },
+        "tasks": { "default": "default" },
+        "health": { "probes": { "enabled": false } }
+        """;
+
     [Test]
-    public async Task Export_HttpProtobufEnabled_PostsProtobufMetricsToTheCollector()
+    public async Task Export_HttpProtobufEnabledInConfig_PostsProtobufMetricsToTheCollector()
     {
         await using var collector = await FakeOtlpReceiver.StartAsync();
-        string config = $$"""
-            {
-              "logging": { "level": "warning" },
-              "providers": { "mock": { "kind": "mock", "defaultModel": "mock-1" } },
-              "routes": { "default": { "targets": ["mock/mock-1"] } },
-              "tasks": { "default": "default" },
-              "health": { "probes": { "enabled": false } },
-              "telemetry": { "otlp": { "enabled": true, "endpoint": "{{collector.BaseAddress}}", "protocol": "http/protobuf", "exportInterval": "1s" } }
-            }
+        string telemetry = $$"""
+            "telemetry": { "otlp": { "enabled": true, "endpoint": "{{collector.BaseAddress}}", "protocol": "http/protobuf", "exportInterval": "1s" } }
             """;
-        await using (TestDaemon daemon = await TestDaemon.StartFromJsonAsync(config, new DaemonAppSettings { ConfigureLogging = _ => { }, Environment = new System.Collections.Hashtable() }))
+
+        await CallAndWaitForExportAsync(collector, "{" + Base + "," + telemetry + "}", new Hashtable());
+
+        AssertMetricsPosted(collector);
+    }
+
+    [Test]
+    public async Task Export_OnlyStandardVariablesSet_PostsToTheirEndpoint()
+    {
+        await using var collector = await FakeOtlpReceiver.StartAsync();
+        var environment = new Hashtable
         {
-            using var client = new CortexLlmClient(daemon.SocketPath);
-            await client.CompleteAsync(new CompleteRequest { Messages = { new Message { Role = Role.User, Content = "export me" } } });
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.BaseAddress.ToString(),
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
+        };
 
-            // Every export carries the cumulative state, so the first periodic one already has the call.
-            await collector.FirstPost.WaitAsync(TimeSpan.FromSeconds(20));
-        }
+        await CallAndWaitForExportAsync(collector, "{" + Base + "}", environment);
 
+        AssertMetricsPosted(collector);
+    }
+
+    private static async Task CallAndWaitForExportAsync(FakeOtlpReceiver collector, string config, Hashtable environment)
+    {
+        await using TestDaemon daemon = await TestDaemon.StartFromJsonAsync(config, new DaemonAppSettings { ConfigureLogging = _ => { }, Environment = environment });
+        using var client = new CortexLlmClient(daemon.SocketPath);
+        await client.CompleteAsync(new CompleteRequest { Messages = { new Message { Role = Role.User, Content = "export me" } } });
+
+        // Every export carries the cumulative state, so the first periodic one already has the call.
+        await collector.FirstPost.WaitAsync(TimeSpan.FromSeconds(20));
+    }
+
+    private static void AssertMetricsPosted(FakeOtlpReceiver collector)
+    {
         (string path, string contentType, int length) = collector.Posts.First();
         Assert.That(path, Is.EqualTo("/v1/metrics"));
         Assert.That(contentType, Is.EqualTo("application/x-protobuf"));
