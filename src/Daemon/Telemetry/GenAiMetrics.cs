@@ -124,7 +124,10 @@ public sealed class GenAiMetrics : IDisposable
         _tokens.Record((long)Math.Min(count, long.MaxValue), tags);
     }
 
-    /// <summary>Attributes every instrument carries; provider and model are left out when no provider was called.</summary>
+    /// <summary>
+    /// Attributes every instrument carries; provider and model are left out when no provider was called.
+    /// At most 8 tags in all, so a TagList stays inline: copies of it are then independent and allocate nothing.
+    /// </summary>
     private static TagList Common(RequestRecord record, string task, string provider, string model)
     {
         var tags = new TagList
