@@ -1,16 +1,18 @@
 using Cortex.Llm.V1;
 using Cortex.Llmd.Events;
 using Cortex.Llmd.Stats;
+using Cortex.Llmd.Telemetry;
 
 namespace Cortex.Llmd.Completions;
 
-/// <summary>Writes a finished completion's ledger row, then announces it as a RequestFinished event.</summary>
-public sealed class CompletionRecorder(IStatsStore stats, EventHub events)
+/// <summary>Writes a finished completion's ledger row, then counts it in the metrics and announces it as a RequestFinished event.</summary>
+public sealed class CompletionRecorder(IStatsStore stats, EventHub events, GenAiMetrics metrics)
 {
     public async ValueTask RecordAsync(RequestRecord record)
     {
         // Failures were not answered: nobody waits on their row, so a caller that went away does not hold it up.
         await stats.RecordAsync(record, CancellationToken.None).ConfigureAwait(false);
+        metrics.Record(record);
 
         var finished = new RequestFinished
         {

@@ -30,7 +30,7 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
     public DaemonOptions? Parse(IConfiguration configuration, ConfigErrors errors)
     {
         var root = new ConfigNode(configuration, string.Empty, errors);
-        root.AllowOnly("server", "logging", "providers", "routes", "tasks", "validation", "health", "ledger", "budgets", "budgetDefaultMaxTokens", "access", "openai");
+        root.AllowOnly("server", "logging", "providers", "routes", "tasks", "validation", "health", "ledger", "budgets", "budgetDefaultMaxTokens", "access", "openai", "telemetry");
 
         ServerOptions server = ServerOptions.Parse(root.Child("server"));
         ConfigNode logging = root.Child("logging");
@@ -54,6 +54,7 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
             root.Child("openai").Error("socketPath", $"'{openAiSocket}' is server.socketPath too: each door needs its own socket");
         }
 
+        Telemetry.TelemetryOptions telemetry = Telemetry.TelemetryOptions.Parse(root.Child("telemetry"));
         long budgetMaxTokens = root.Number("budgetDefaultMaxTokens", BudgetOptions.DefaultMaxTokens, 1, 10_000_000);
         if (errors.Any)
         {
@@ -64,6 +65,7 @@ public sealed class ConfigParser(ProviderFactoryRegistry factories)
         {
             Server = server, LogLevel = level, Providers = providers, Routes = routes, Tasks = tasks, Validation = validation, Health = health, Ledger = ledger,
             Budgets = budgets, BudgetDefaultMaxTokens = budgetMaxTokens, Access = access, OpenAi = openAi,
+            Telemetry = telemetry,
         };
     }
 }

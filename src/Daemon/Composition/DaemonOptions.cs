@@ -43,4 +43,7 @@ public sealed record DaemonOptions : IBudgetSettings, IRoutingOptions
 
     /// <summary>Output tokens a request without max_tokens reserves against budgets.</summary>
     public long BudgetDefaultMaxTokens { get; init; } = BudgetOptions.DefaultMaxTokens;
+
+    /// <summary>Metrics export (OTLP); read at start only.</summary>
+    public Telemetry.TelemetryOptions Telemetry { get; init; } = new();
 }

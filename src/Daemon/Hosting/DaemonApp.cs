@@ -115,6 +115,7 @@ public static class DaemonApp
             sp.GetRequiredService<Pricing.UnpricedModels>()));
         services.AddSingleton(sp => new BudgetGuard(
             new SpendBook(time), sp.GetRequiredService<ISpendSource>(), sp.GetRequiredService<EventHub>(), sp.GetRequiredService<ILogger<BudgetGuard>>()));
+        Telemetry.MetricsExport.Add(services, options.Telemetry, settings.Environment ?? Environment.GetEnvironmentVariables(), Version);
         services.AddSingleton<Completions.CompletionRecorder>();
         services.AddSingleton<Completions.CompletionService>();
         services.AddSingleton<CompletionRunner>();
