@@ -11,7 +11,8 @@ namespace Cortex.Llmd.Hosting;
 
 /// <summary>
 /// The OpenAI-compatible door's listeners in the same Kestrel as the gRPC socket: its Unix socket, its
-/// TCP address, or the socket systemd passed for it; HTTP/1.1 and HTTP/2 on each. Its connections are
+/// TCP address, or the socket systemd passed for it; HTTP/1.1, or HTTP/2 with prior knowledge when
+/// openai.protocol says so (one per listener: see <see cref="OpenAiOptions.Http2"/>). Its connections are
 /// marked when they open, and a marked connection's requests go to <see cref="OpenAiEndpoint"/> only.
 /// </summary>
 internal static class OpenAiServer
@@ -22,7 +23,7 @@ internal static class OpenAiServer
     {
         Action<ListenOptions> configure = listen =>
         {
-            listen.Protocols = HttpProtocols.Http1AndHttp2;
+            listen.Protocols = options.Http2 ? HttpProtocols.Http2 : HttpProtocols.Http1;
             listen.Use(Mark);
             listen.Use(CallerIdentity.Middleware);
         };

@@ -52,7 +52,7 @@ internal static partial class Log
     [LoggerMessage(214, LogLevel.Information, "Reloaded {ConfigPath}: {Providers} providers, {Routes} routes")]
     public static partial void Reloaded(ILogger logger, string configPath, int providers, int routes);
 
-    [LoggerMessage(215, LogLevel.Warning, "Reload of {ConfigPath}: server settings (socket path, mode, group, limits, shutdown timeout), the openai section or the logging level changed; they take effect only after a restart")]
+    [LoggerMessage(215, LogLevel.Warning, "Reload of {ConfigPath}: server settings (socket path, mode, group, limits, shutdown timeout), the openai or telemetry section, or the logging level changed; they take effect only after a restart")]
     public static partial void ReloadServerNeedsRestart(ILogger logger, string configPath);
 
     [LoggerMessage(216, LogLevel.Information, "Socket activation: serving on {Socket}; the socket file belongs to systemd")]

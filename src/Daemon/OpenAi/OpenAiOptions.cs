@@ -28,6 +28,13 @@ public sealed record OpenAiOptions
     /// <summary>Serve callers whose uid cannot be found (remote TCP peers); off answers them 401.</summary>
     public bool AllowUnidentified { get; init; }
 
+    /// <summary>
+    /// HTTP/1.1 (what the OpenAI SDKs speak over plain http) or HTTP/2 with prior knowledge. One listener
+    /// serves one of them: without TLS there is no ALPN to choose between them, and Kestrel serves an
+    /// endpoint configured for both as HTTP/1.1 only.
+    /// </summary>
+    public bool Http2 { get; init; }
+
     /// <summary>Largest request body; a bigger one is answered 413 before it is read.</summary>
     public int MaxRequestBytes { get; init; } = 4 * 1024 * 1024;
 
@@ -37,11 +44,13 @@ public sealed record OpenAiOptions
     /// </summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
+    private static readonly Dictionary<string, bool> Protocols = new(StringComparer.OrdinalIgnoreCase) { ["http1"] = false, ["http2"] = true };
+
     public bool Enabled => SocketPath is not null || TcpAddress is not null;
 
     public static OpenAiOptions Parse(ConfigNode node)
     {
-        node.AllowOnly("socketPath", "tcpAddress", "allowNonLoopback", "allowUnidentified", "maxRequestBytes", "requestTimeout");
+        node.AllowOnly("socketPath", "tcpAddress", "allowNonLoopback", "allowUnidentified", "protocol", "maxRequestBytes", "requestTimeout");
         var defaults = new OpenAiOptions();
         string? socketPath = node.Text("socketPath");
         if (socketPath is { Length: > 0 } && !Path.IsPathFullyQualified(socketPath))
@@ -57,6 +66,7 @@ public sealed record OpenAiOptions
             TcpAddress = tcp,
             AllowNonLoopback = allowNonLoopback,
             AllowUnidentified = node.Flag("allowUnidentified", defaults.AllowUnidentified),
+            Http2 = node.Choice("protocol", false, Protocols),
             MaxRequestBytes = (int)node.Number("maxRequestBytes", defaults.MaxRequestBytes, 1024, 64L * 1024 * 1024),
             RequestTimeout = node.Duration("requestTimeout", defaults.RequestTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromHours(24)),
         };

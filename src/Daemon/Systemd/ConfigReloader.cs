@@ -115,7 +115,8 @@ public sealed class ConfigReloader(
         RuntimeModel previous = holder.Current;
         holder.Swap(next);
         Retire(previous);
-        if (options.Server != previous.Options.Server || options.LogLevel != previous.Options.LogLevel || options.OpenAi != previous.Options.OpenAi)
+        if (options.Server != previous.Options.Server || options.LogLevel != previous.Options.LogLevel || options.OpenAi != previous.Options.OpenAi
+            || options.Telemetry != previous.Options.Telemetry)
         {
             Log.ReloadServerNeedsRestart(logger, source.Path);
         }

@@ -16,7 +16,8 @@ public class CompletionRecorderTests
         var stats = new InMemoryStatsStore(TimeProvider.System);
         var hub = new EventHub(TimeProvider.System);
         using EventSubscription events = hub.Subscribe([EventKind.RequestFinished]);
-        var recorder = new CompletionRecorder(stats, hub);
+        using var metrics = new Cortex.Llmd.Telemetry.GenAiMetrics();
+        var recorder = new CompletionRecorder(stats, hub, metrics);
 
         await recorder.RecordAsync(LedgerTestData.Row(1, DateTimeOffset.UtcNow) with { Door = door });
 
