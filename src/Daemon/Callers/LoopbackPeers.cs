@@ -8,7 +8,8 @@ namespace Cortex.Llmd.Callers;
 /// Finds who is on the other end of a loopback TCP connection. TCP has no SO_PEERCRED, but the peer's
 /// own socket is on this host, in the kernel's table (/proc/net/tcp and tcp6) with its owner's uid:
 /// the row whose local address is the caller's end and whose remote address is ours. The kernel
-/// writes that table, so the caller cannot forge it. Read once per connection, never per request.
+/// writes that table, so the caller cannot forge it. Read when a connection is accepted (by the
+/// connection limiter and again for the caller's identity), never per request.
 /// The uid is all it gives: the process is not looked up (that would scan every process's fds).
 /// </summary>
 public static class LoopbackPeers

@@ -123,7 +123,7 @@ internal sealed class ChatCompletionsHandler(
             return;
         }
 
-        if (error.Attempts is { } attempts)
+        if (error.Attempts is { } attempts && !http.Response.HasStarted)
         {
             http.Response.Headers[CortexHeaders.Attempts] = attempts.Attempts.Count(a => a.Outcome != AttemptOutcome.Skipped).ToString(CultureInfo.InvariantCulture);
         }
@@ -143,7 +143,7 @@ internal sealed class ChatCompletionsHandler(
         return OpenAiResponses.WriteErrorAsync(http.Response, error, http.RequestAborted);
     }
 
-    /// <summary>A stream's extras, known only at its end, as HTTP trailers (HTTP/2 and chunked HTTP/1.1 carry them).</summary>
+    /// <summary>A stream's extras, known only at its end, as HTTP trailers (Kestrel sends them over HTTP/2 only).</summary>
     private static void AddTrailers(HttpResponse response, CompleteResponse final)
     {
         if (!response.SupportsTrailers())
@@ -160,7 +160,7 @@ internal sealed class ChatCompletionsHandler(
         }
     }
 
-    /// <summary>The caller's x-cortex-timeout-ms, capped by openai.requestTimeout; null when absent; zero when invalid.</summary>
+    /// <summary>The caller's x-cortex-timeout-ms; null when absent; zero when invalid or above openai.requestTimeout (a 400).</summary>
     private TimeSpan? Timeout(HttpContext http)
     {
         string? text = http.Request.Headers[TimeoutHeader];

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Cortex.Llmd.OpenAi;
 
@@ -21,10 +22,25 @@ internal sealed class RequestBody(PipeReader reader, ReadOnlySequence<byte> byte
             return null;
         }
 
+        // Kestrel's own limit (30 MB by default) would otherwise stop a body openai.maxRequestBytes allows.
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = maxBytes;
+        }
+
         PipeReader reader = request.BodyReader;
         while (true)
         {
-            ReadResult read = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            ReadResult read;
+            try
+            {
+                read = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return null;
+            }
+
             if (read.Buffer.Length > maxBytes)
             {
                 reader.AdvanceTo(read.Buffer.End);
