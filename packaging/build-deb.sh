@@ -54,11 +54,13 @@ mkdir -p "$tree"
 # Only what the build needs, and never a bin/ or obj/ from a development build.
 tar -C "$root" --exclude=bin --exclude=obj -cf - \
   .editorconfig Directory.Build.props Directory.Packages.props global.json LICENSE README.md \
-  cortex-llmd.service cortex-llmd.socket docs examples src packaging/debian \
+  cortex-llmd.service cortex-llmd.socket cortex-llmd-openai.socket docs examples src packaging/debian \
   | tar -C "$tree" -xf -
 mv "$tree/packaging/debian" "$tree/debian"
 rmdir "$tree/packaging"
 cp cortex-llmd.service cortex-llmd.socket "$tree/debian/"
+# dh_installsystemd --name=cortex-llmd-openai looks for debian/<package>.<name>.socket.
+cp cortex-llmd-openai.socket "$tree/debian/cortex-llmd.cortex-llmd-openai.socket"
 
 # The changelog's top entry, from the one version in the repository. Its date is the last
 # commit's, so that two builds of one commit are identical.

@@ -88,7 +88,7 @@ for binary in /usr/lib/cortex-llmd/cortex-llmd /usr/lib/cortex-llmd/cli/cortex-l
   check "$binary finds every shared library it needs" bash -c "ldd $binary && ! ldd $binary | grep -q 'not found'"
 done
 check "/usr/bin/cortex-llm links to the CLI" test "$(readlink -f /usr/bin/cortex-llm)" = /usr/lib/cortex-llmd/cli/cortex-llm
-for unit in cortex-llmd.service cortex-llmd.socket; do
+for unit in cortex-llmd.service cortex-llmd.socket cortex-llmd-openai.socket; do
   check "/usr/lib/systemd/system/$unit is 644 root:root" test "$(mode_owner /usr/lib/systemd/system/$unit)" = "644 root:root"
   check "$unit is the repository's" cmp -s "/usr/lib/systemd/system/$unit" "$root/$unit"
 done
@@ -112,6 +112,7 @@ check "no world-writable packaged file" test -z "$writable"
 check "Depends has libssl3" grep -q 'libssl3' <(dpkg-query -W -f='${Depends}' "$pkg")
 check "cortex-llmd.socket enabled (deb-systemd-helper)" test -L /etc/systemd/system/sockets.target.wants/cortex-llmd.socket
 check "cortex-llmd.service enabled (deb-systemd-helper)" test -L /etc/systemd/system/multi-user.target.wants/cortex-llmd.service
+check "cortex-llmd-openai.socket not enabled (the OpenAI endpoint is off by default)" test ! -e /etc/systemd/system/sockets.target.wants/cortex-llmd-openai.socket
 
 echo "== user and group"
 check "group cortex exists" getent group cortex

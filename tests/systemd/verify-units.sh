@@ -14,11 +14,11 @@ fi
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-cp "$root/cortex-llmd.service" "$root/cortex-llmd.socket" "$tmp/"
+cp "$root/cortex-llmd.service" "$root/cortex-llmd.socket" "$root/cortex-llmd-openai.socket" "$tmp/"
 sed -i 's|^ExecStart=[^ ]*|ExecStart=/bin/true|' "$tmp/cortex-llmd.service"
 
 status=0
-if ! systemd-analyze verify "$tmp/cortex-llmd.service" "$tmp/cortex-llmd.socket" >"$tmp/verify.out" 2>"$tmp/verify.err"; then
+if ! systemd-analyze verify "$tmp/cortex-llmd.service" "$tmp/cortex-llmd.socket" "$tmp/cortex-llmd-openai.socket" >"$tmp/verify.out" 2>"$tmp/verify.err"; then
   echo "verify-units: systemd-analyze verify failed" >&2
   status=1
 fi
