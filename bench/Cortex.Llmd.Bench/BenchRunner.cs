@@ -80,7 +80,8 @@ internal static class BenchRunner
         BenchResults results = context.Results;
         string ledger = Path.Combine(context.WorkDir, "ledger.db");
         string config = Path.Combine(context.WorkDir, "llmd.json");
-        await File.WriteAllTextAsync(config, DaemonConfig.Json(mockUrl, ledger, context.Options.Durability));
+        string openAiSocket = Path.Combine(context.WorkDir, "llmd-openai.sock");
+        await File.WriteAllTextAsync(config, DaemonConfig.Json(mockUrl, ledger, context.Options.Durability, openAiSocket));
         await MeasureReadyAsync(context, binary, config);
         string socket = Path.Combine(context.WorkDir, "llmd.sock");
         (ChildProcess daemonProcess, TimeSpan serving) = await DaemonProcess.StartAsync(binary, context.Pinning, config, socket, context.WorkDir);
@@ -94,8 +95,10 @@ internal static class BenchRunner
             long daemonIdle = ProcStat.MemoryBytes(daemon.Pid, "VmRSS");
             long portkeyIdle = portkey is null ? 0 : ProcStat.MemoryBytes(portkey.Pid, "VmRSS");
             using HttpClient http = HttpTargets.SharedClient();
+            using HttpClient openAiHttp = HttpTargets.UnixSocketClient(openAiSocket);
             var daemonTarget = new DaemonTarget(socket, daemon.Pid);
-            await AddTargetsAsync(context, http, mockUrl, daemonTarget, started);
+            HttpTarget openAiTarget = HttpTargets.DaemonOpenAi(openAiHttp, daemon.Pid);
+            await AddTargetsAsync(context, http, mockUrl, daemonTarget, openAiTarget, started);
             results.Paths.AddRange(context.Targets.Select(t => t.Name));
 
             await LoadPhases.ClosedAsync(context);
@@ -112,7 +115,7 @@ internal static class BenchRunner
             }
 
             results.DaemonExitCode = await daemon.StopAsync(TimeSpan.FromSeconds(30));
-            results.Ledger = DaemonPhases.CheckLedger(ledger, daemonTarget);
+            results.Ledger = DaemonPhases.CheckLedger(ledger, daemonTarget, openAiTarget);
         }
         finally
         {
@@ -162,12 +165,12 @@ internal static class BenchRunner
     }
 
     /// <summary>The paths in report order; each is checked with one call before any load.</summary>
-    private static async Task AddTargetsAsync(BenchContext context, HttpClient http, Uri mockUrl, DaemonTarget daemon, (ChildProcess Process, Uri Url)? portkey)
+    private static async Task AddTargetsAsync(
+        BenchContext context, HttpClient http, Uri mockUrl, DaemonTarget daemon, HttpTarget daemonOpenAi, (ChildProcess Process, Uri Url)? portkey)
     {
         context.Targets.Add(await CheckedAsync(HttpTargets.Direct(http, mockUrl), context, required: true));
         context.Targets.Add(await CheckedAsync(daemon, context, required: true));
-        // Issue #12: once the daemon serves the OpenAI API, put an HttpTarget on its base URL here.
-        context.Targets.Add(new PlannedTarget(HttpTargets.DaemonOpenAiName, "n/a until #12"));
+        context.Targets.Add(await CheckedAsync(daemonOpenAi, context, required: false));
         ITarget portkeyTarget = portkey is { } running
             ? HttpTargets.Portkey(http, running.Url, mockUrl, running.Process.Pid)
             : new PlannedTarget(HttpTargets.PortkeyName, "n/a: not running (see notes)");

@@ -37,10 +37,11 @@ internal static class DaemonPhases
     }
 
     /// <summary>
-    /// After the daemon stopped: every Router call it answered (or failed) must be one row of
-    /// <c>requests</c>. Bytes per request count the database and its -wal after a TRUNCATE checkpoint.
+    /// After the daemon stopped: every Router call it answered (or failed) and every request sent to its
+    /// OpenAI-compatible door must be one row of <c>requests</c>. Bytes per request count the database
+    /// and its -wal after a TRUNCATE checkpoint.
     /// </summary>
-    public static LedgerResult CheckLedger(string path, DaemonTarget daemon)
+    public static LedgerResult CheckLedger(string path, DaemonTarget daemon, HttpTarget openAi)
     {
         try
         {
@@ -57,11 +58,11 @@ internal static class DaemonPhases
             }
 
             long bytes = new FileInfo(path).Length + (File.Exists(path + "-wal") ? new FileInfo(path + "-wal").Length : 0);
-            return new LedgerResult(rows, daemon.Answered, daemon.Failed, bytes, null);
+            return new LedgerResult(rows, daemon.Answered, daemon.Failed, openAi.Sent, bytes, null);
         }
         catch (SqliteException e)
         {
-            return new LedgerResult(0, daemon.Answered, daemon.Failed, 0, e.Message);
+            return new LedgerResult(0, daemon.Answered, daemon.Failed, openAi.Sent, 0, e.Message);
         }
     }
 

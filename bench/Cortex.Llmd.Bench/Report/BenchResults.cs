@@ -18,8 +18,11 @@ internal sealed record DriftResult(int Requests, int Concurrency, double PerSeco
     public double EndChange => Samples.Count < 2 ? double.NaN : (Samples[^1].Rss - Samples[0].Rss) / (double)Samples[0].Rss;
 }
 
-internal sealed record LedgerResult(long Rows, long Answered, long Failed, long Bytes, string? Error)
+/// <summary>The ledger after the run: gRPC Router calls (answered, failed) and OpenAI-door requests, each one row.</summary>
+internal sealed record LedgerResult(long Rows, long Answered, long Failed, long OpenAiRequests, long Bytes, string? Error)
 {
+    public long Calls => Answered + Failed + OpenAiRequests;
+
     public double BytesPerRow => Rows == 0 ? double.NaN : Bytes / (double)Rows;
 }
 

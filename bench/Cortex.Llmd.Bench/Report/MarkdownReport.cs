@@ -94,10 +94,10 @@ internal static class MarkdownReport
             return table.Row("ledger", Format.NotAvailable);
         }
 
-        long calls = ledger.Answered + ledger.Failed;
         table.Row("rows in `requests`", Format.Count(ledger.Rows))
-            .Row("Router calls through the daemon (answered + failed)", $"{Format.Count(calls)} ({Format.Count(ledger.Answered)} + {Format.Count(ledger.Failed)})")
-            .Row("one row per call", ledger.Error is not null ? "n/a: " + ledger.Error : ledger.Rows == calls ? "yes" : "**no**")
+            .Row("Router calls through the daemon's gRPC socket (answered + failed)", $"{Format.Count(ledger.Answered + ledger.Failed)} ({Format.Count(ledger.Answered)} + {Format.Count(ledger.Failed)})")
+            .Row("requests to the daemon's OpenAI API", Format.Count(ledger.OpenAiRequests))
+            .Row("one row per call", ledger.Error is not null ? "n/a: " + ledger.Error : ledger.Rows == ledger.Calls ? "yes" : "**no**")
             .Row("ledger bytes (file + -wal after `wal_checkpoint(TRUNCATE)`)", Format.Bytes(ledger.Bytes))
             .Row("bytes per request", double.IsNaN(ledger.BytesPerRow) ? Format.NotAvailable : ledger.BytesPerRow.ToString("N0", CultureInfo.InvariantCulture))
             .Row("daemon exit code at SIGTERM", r.DaemonExitCode?.ToString(CultureInfo.InvariantCulture) ?? "killed after 30 s");

@@ -16,11 +16,14 @@ internal static class Conversation
 
     public static string LongModel => "long-" + LongChunks.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>A Chat Completions body; streams ask for the usage chunk, as the daemon's adapter does.</summary>
-    public static byte[] OpenAiBody(string model, bool stream)
+    /// <summary>
+    /// A Chat Completions body; streams ask for the usage chunk, as the daemon's adapter does. The long
+    /// stream (a <c>long-N</c> model, or <paramref name="limitTokens"/> false for a route to one) has no max_tokens.
+    /// </summary>
+    public static byte[] OpenAiBody(string model, bool stream, bool limitTokens = true)
     {
         string tail = stream ? ""","stream":true,"stream_options":{"include_usage":true}}""" : ""","stream":false}""";
-        string maxTokens = model.StartsWith("long-", StringComparison.Ordinal) ? string.Empty : ""","max_tokens":""" + MaxTokens.ToString(CultureInfo.InvariantCulture);
+        string maxTokens = !limitTokens || model.StartsWith("long-", StringComparison.Ordinal) ? string.Empty : ""","max_tokens":""" + MaxTokens.ToString(CultureInfo.InvariantCulture);
         return Encoding.UTF8.GetBytes(
             $$"""{"model":"{{model}}","messages":[{"role":"system","content":"{{System}}"},{"role":"user","content":"{{User}}"}]{{maxTokens}}{{tail}}""");
     }

@@ -21,8 +21,12 @@ internal sealed class HttpTarget(
     IReadOnlyDictionary<Workload, string>? unsupported = null) : ITarget
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
+    private long _sent;
 
     public string Name => name;
+
+    /// <summary>Requests sent, check calls and warm-ups included; through the daemon each must be one ledger row.</summary>
+    public long Sent => Interlocked.Read(ref _sent);
 
     public int? GatewayPid => gatewayPid;
 
@@ -68,6 +72,7 @@ internal sealed class HttpTarget(
 
     private Task<HttpResponseMessage> SendAsync(HttpCall call, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _sent);
         var content = new ByteArrayContent(call.Body);
         content.Headers.ContentType = Json;
         var request = new HttpRequestMessage(HttpMethod.Post, chatCompletions) { Content = content };

@@ -1,9 +1,8 @@
 namespace Cortex.Llmd.Bench.Targets;
 
 /// <summary>
-/// A path that does not exist yet, kept as a row of every table so the report's shape does not change when
-/// it arrives. The daemon's OpenAI-compatible endpoint (issue #12) fills this slot: once it serves, replace
-/// this with an <see cref="HttpTarget"/> on its base URL (see BenchRunner.AddTargets).
+/// A path that cannot run in this report (Portkey not running, or a path whose check call failed), kept as a
+/// row of every table with the reason, so the report's shape does not change.
 /// </summary>
 internal sealed class PlannedTarget(string name, string reason) : ITarget
 {

@@ -135,13 +135,13 @@ public sealed class FakeOpenAiServer : FakeProviderServer
             first = false;
         }
 
-        foreach (JsonObject delta in ToolCallDeltas())
+        foreach (JsonObject delta in ToolCallDeltas(fault))
         {
             yield return Chunk(model, delta, usageChunk).ToJsonString();
         }
 
         JsonObject last = Chunk(model, new JsonObject(), usageChunk);
-        last["choices"]![0]!["finish_reason"] = Finish;
+        last["choices"]![0]!["finish_reason"] = Finish(fault);
         if (UsageStyle == FakeUsageStyle.Moonshot)
         {
             last["choices"]![0]!["usage"] = UsageJson();
@@ -158,12 +158,19 @@ public sealed class FakeOpenAiServer : FakeProviderServer
         yield return "[DONE]";
     }
 
-    private string Finish => FinishReason ?? (ToolCalls.Count > 0 ? "tool_calls" : "stop");
+    private string Finish(ProviderFault fault) => FinishReason ?? (CallsTools(fault) ? "tool_calls" : "stop");
+
+    private bool CallsTools(ProviderFault fault) => ToolCalls.Count > 0 && !fault.WithoutToolCalls;
 
     private string ScriptedText => Refusal ?? Text;
 
-    private IEnumerable<JsonObject> ToolCallDeltas()
+    private IEnumerable<JsonObject> ToolCallDeltas(ProviderFault fault)
     {
+        if (!CallsTools(fault))
+        {
+            yield break;
+        }
+
         for (int i = 0; i < ToolCalls.Count; i++)
         {
             FakeToolCall call = ToolCalls[i];
@@ -228,7 +235,7 @@ public sealed class FakeOpenAiServer : FakeProviderServer
     private JsonObject Completion(string model, ProviderFault fault)
     {
         var message = new JsonObject { ["role"] = "assistant", ["content"] = fault.ReplaceText ?? ScriptedText };
-        if (ToolCalls.Count > 0)
+        if (CallsTools(fault))
         {
             message["tool_calls"] = new JsonArray(ToolCalls.Select(c => (JsonNode)new JsonObject
             {
@@ -238,7 +245,7 @@ public sealed class FakeOpenAiServer : FakeProviderServer
             }).ToArray());
         }
 
-        var choices = fault.EmptyChoices ? new JsonArray() : new JsonArray(new JsonObject { ["index"] = 0, ["message"] = message, ["finish_reason"] = Finish });
+        var choices = fault.EmptyChoices ? new JsonArray() : new JsonArray(new JsonObject { ["index"] = 0, ["message"] = message, ["finish_reason"] = Finish(fault) });
         var completion = new JsonObject { ["id"] = "chatcmpl-fake", ["object"] = "chat.completion", ["model"] = model, ["choices"] = choices };
         if (UsageStyle != FakeUsageStyle.None)
         {

@@ -38,4 +38,7 @@ public sealed record ProviderFault
 
     /// <summary>Answer with this text instead of the scripted one (a refusal, say).</summary>
     public string? ReplaceText { get; init; }
+
+    /// <summary>Leave the scripted tool calls out of this answer, as a model does once it has the tool results it asked for.</summary>
+    public bool WithoutToolCalls { get; init; }
 }
