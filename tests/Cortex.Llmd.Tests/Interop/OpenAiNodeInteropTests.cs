@@ -24,6 +24,9 @@ public sealed class OpenAiNodeInteropTests
     private const long CompletionTokens = 400;
     private const long CostNanoUsd = (1000 * 3000) + (200 * 300) + (30 * 3750) + (400 * 15000);
 
+    // The "cut" provider's stream breaks after this many 5-character pieces.
+    private const int CutAfterChunks = 50;
+
     private static readonly TimeSpan ServerWait = TimeSpan.FromSeconds(5);
 
     private string _socketDirectory = string.Empty;
@@ -99,6 +102,42 @@ public sealed class OpenAiNodeInteropTests
         RequestFinished finished = await probe.WaitForRequestAsync(Text(observed.GetProperty("headers"), "request-id"), ServerWait);
         Assert.That((finished.Status, finished.Door, finished.Provider, finished.Usage.OutputTokens), Is.EqualTo(("OK", "openai", "priced", 400UL)));
         Assert.That(finished.Cost.NanoUsd, Is.EqualTo(CostNanoUsd), "a stream's extras travel as trailers, which fetch does not expose; the ledger has them");
+    }
+
+    [TestCase("tcp")]
+    [TestCase("unix")]
+    public async Task StreamHelper_OpenAiSdkWithTools_JoinsDeltasIntoOneWholeCall(string transport)
+    {
+        JsonElement observed = await Client.RunAsync("stream-tools", transport);
+
+        Assert.That((Text(observed, "finish_reason"), Text(observed, "content")), Is.EqualTo(("tool_calls", "Hello from mock-1: What is the weather in Paris?")));
+        Assert.That(Number(observed, "content_events"), Is.EqualTo(9L), "one content.delta event per streamed word");
+        JsonElement[] calls = [.. observed.GetProperty("tool_calls").EnumerateArray()];
+        Assert.That(calls, Has.Length.EqualTo(1));
+        Assert.That((Text(calls[0], "type"), Text(calls[0], "name"), Text(calls[0], "arguments")), Is.EqualTo(("function", "get_weather", """{"mock":true}""")));
+        Assert.That(Text(calls[0], "id"), Does.StartWith("call_mock_"));
+        Assert.That(observed.GetProperty("usage").ValueKind, Is.EqualTo(JsonValueKind.Object), "include_usage reached the helper's final completion");
+    }
+
+    [TestCase("tcp")]
+    [TestCase("unix")]
+    public async Task Stream_ProviderFailsAfterFirstPieces_SdkRaisesInsteadOfEndingCleanly(string transport)
+    {
+        using DaemonProbe probe = DaemonProbe.Start(Daemon);
+
+        JsonElement observed = await Client.RunAsync("stream-fail", transport);
+
+        // More text than the refusal hold-back window, so the answer has started when the provider fails.
+        Assert.That((Number(observed, "status"), Text(observed, "content")), Is.EqualTo((200L, string.Concat(Enumerable.Repeat("tick ", CutAfterChunks)))));
+        JsonElement error = observed.GetProperty("error");
+        Assert.That(error.ValueKind, Is.EqualTo(JsonValueKind.Object), "the SDK ended the stream without an error: " + observed);
+        Assert.That((Text(error, "class"), error.GetProperty("instance_of_expected").GetBoolean()), Is.EqualTo(("APIError", true)), error.ToString());
+        Assert.That((Text(error, "type"), Text(error, "code")), Is.EqualTo(("server_error", "stream_interrupted")), error.ToString());
+        Assert.That(Text(error, "message"), Does.Contain($"cut after {CutAfterChunks} chunks"), error.ToString());
+
+        RequestFinished finished = await probe.WaitForRequestAsync(Text(observed.GetProperty("headers"), "request-id"), ServerWait);
+        Assert.That((finished.Door, finished.Provider), Is.EqualTo(("openai", "cut")));
+        Assert.That(finished.Status, Is.Not.EqualTo("OK"));
     }
 
     [TestCase("tcp")]
@@ -239,13 +278,15 @@ public sealed class OpenAiNodeInteropTests
             },
             "offschema": { "kind": "mock", "defaultModel": "offschema-1", "reply": "{\"city\":\"Paris\"}", "retries": 0 },
             "fits": { "kind": "mock", "defaultModel": "fits-1", "reply": "{{FittingCity.Replace("\"", "\\\"", StringComparison.Ordinal)}}" },
-            "broken": { "kind": "mock", "defaultModel": "broken-1", "failure": "error", "retries": 0 }
+            "broken": { "kind": "mock", "defaultModel": "broken-1", "failure": "error", "retries": 0 },
+            "cut": { "kind": "mock", "defaultModel": "cut-1", "reply": "tick ", "repeat": 100, "failAfterChunks": {{CutAfterChunks}}, "retries": 0 }
           },
           "routes": {
             "default": { "targets": ["mock/mock-1"] },
             "priced": { "targets": ["priced/priced-1"] },
             "schema": { "targets": ["offschema/offschema-1", "fits/fits-1"] },
-            "broken": { "targets": ["broken/broken-1"] }
+            "broken": { "targets": ["broken/broken-1"] },
+            "cut": { "targets": ["cut/cut-1"] }
           },
           "tasks": { "default": "default" },
           "validation": { "rejectEmpty": false },

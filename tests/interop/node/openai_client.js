@@ -185,6 +185,46 @@ async function tools(client) {
   };
 }
 
+// The SDK's own stream helper joins tool-call deltas into whole calls, checking indices and types.
+async function streamTools(client) {
+  const runner = client.chat.completions.stream({
+    model: 'cortex/default',
+    messages: [{ role: 'user', content: 'What is the weather in Paris?' }],
+    tools: [WEATHER_TOOL],
+    stream_options: { include_usage: true },
+  });
+  let contentEvents = 0;
+  runner.on('content.delta', () => contentEvents++);
+  const final = await runner.finalChatCompletion();
+  const message = final.choices[0].message;
+  return {
+    content: message.content,
+    content_events: contentEvents,
+    finish_reason: final.choices[0].finish_reason,
+    tool_calls: (message.tool_calls ?? []).map((c) => ({ id: c.id, type: c.type, name: c.function.name, arguments: c.function.arguments })),
+    usage: final.usage ?? null,
+  };
+}
+
+// A stream whose provider fails after its first pieces: the SDK must raise, not end as if complete.
+async function streamFail(client) {
+  const { data: chunks, response } = await client.chat.completions
+    .create({ model: 'cortex/cut', messages: [{ role: 'user', content: 'one two three four' }], stream: true })
+    .withResponse();
+  let content = '';
+  let chunkCount = 0;
+  let error = null;
+  try {
+    for await (const chunk of chunks) {
+      chunkCount++;
+      content += chunk.choices[0]?.delta?.content ?? '';
+    }
+  } catch (err) {
+    error = { instance_of_expected: err instanceof OpenAI.APIError, ...describeError(err) };
+  }
+  return { content, chunks: chunkCount, error, status: response.status, headers: cortexHeaders(response) };
+}
+
 async function schema(client) {
   const { data, response } = await client.chat.completions
     .create({
@@ -223,7 +263,7 @@ async function models(client) {
   return { models: ids };
 }
 
-const SCENARIOS = { complete, stream, tools, schema, errors, models };
+const SCENARIOS = { complete, stream, 'stream-tools': streamTools, 'stream-fail': streamFail, tools, schema, errors, models };
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
