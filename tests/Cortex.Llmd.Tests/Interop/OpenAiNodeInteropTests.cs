@@ -219,11 +219,17 @@ public sealed class OpenAiNodeInteropTests
     public async Task GetStats_GroupedByDoor_CountsSdkCallsBesideGrpcCalls()
     {
         using var grpc = new CortexLlmClient(Daemon.SocketPath);
+        using DaemonProbe probe = DaemonProbe.Start(Daemon);
         Dictionary<string, StatsGroup> before = await DoorsAsync(grpc);
 
-        await Client.RunAsync("complete", "tcp");
-        await Client.RunAsync("complete", "unix");
+        JsonElement overTcp = await Client.RunAsync("complete", "tcp");
+        JsonElement overUnix = await Client.RunAsync("complete", "unix");
         await grpc.CompleteAsync(new CompleteRequest { Route = "priced", Messages = { new Message { Role = Role.User, Content = "hi" } } });
+        foreach (JsonElement observed in new[] { overTcp, overUnix })
+        {
+            // Stats are recorded before RequestFinished is published: once it is seen, the row is counted.
+            await probe.WaitForRequestAsync(Text(observed.GetProperty("headers"), "request-id"), ServerWait);
+        }
 
         Dictionary<string, StatsGroup> after = await DoorsAsync(grpc);
         Assert.That(Delta(before, after, "openai", g => g.Requests), Is.EqualTo(2UL), "openai door requests");
