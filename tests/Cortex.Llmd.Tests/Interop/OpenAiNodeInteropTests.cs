@@ -202,6 +202,11 @@ public sealed class OpenAiNodeInteropTests
         AssertTypedError(observed.GetProperty("bad_tool_name"), "BadRequestError", 400, "tools[0].function.name");
         AssertTypedError(observed.GetProperty("all_failed"), "InternalServerError", 502, null);
         Assert.That(Text(observed.GetProperty("all_failed"), "message"), Does.Contain("broken"), "the attempt log names the failed target");
+        Assert.That(Text(observed, "budget_first_content"), Is.EqualTo(PricedAnswer), "the call that spent past the budget");
+        AssertTypedError(observed.GetProperty("over_budget"), "RateLimitError", 429, null);
+        Assert.That((Text(observed.GetProperty("over_budget"), "type"), Text(observed.GetProperty("over_budget"), "code")),
+            Is.EqualTo(("insufficient_quota", "budget_exhausted")));
+        Assert.That(Text(observed.GetProperty("over_budget"), "message"), Does.Contain($"tenant capped-{transport}"), "the tenant named by the x-cortex-tenant header");
     }
 
     [TestCase("tcp")]
@@ -295,6 +300,10 @@ public sealed class OpenAiNodeInteropTests
             "cut": { "targets": ["cut/cut-1"] }
           },
           "tasks": { "default": "default" },
+          "budgets": [
+            { "name": "capped-tcp", "scope": "tenant", "match": "capped-tcp", "daily": "0.000001" },
+            { "name": "capped-unix", "scope": "tenant", "match": "capped-unix", "daily": "0.000001" }
+          ],
           "validation": { "rejectEmpty": false },
           "health": { "breaker": { "minimumThroughput": 1000 }, "probes": { "enabled": false } }
         }

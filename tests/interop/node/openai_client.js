@@ -243,7 +243,7 @@ async function schema(client) {
   return { content, parsed, model: data.model, finish_reason: data.choices[0].finish_reason, headers: cortexHeaders(response) };
 }
 
-async function errors(client) {
+async function errors(client, transport) {
   const ask = (extra) => client.chat.completions.create({ messages: [{ role: 'user', content: 'hi' }], ...extra });
   return {
     unknown_model: await expectError(() => ask({ model: 'nosuch/model-9' }), OpenAI.NotFoundError),
@@ -252,6 +252,21 @@ async function errors(client) {
       OpenAI.BadRequestError,
     ),
     all_failed: await expectError(() => ask({ model: 'cortex/broken' }), OpenAI.InternalServerError),
+    ...(await overBudget(client, transport)),
+  };
+}
+
+// Per-request headers are how an SDK caller names its tenant. The tenant's budget admits calls while
+// its spend is under the limit: the first answer spends past it, the second is refused.
+async function overBudget(client, transport) {
+  const askAsTenant = () => client.chat.completions.create(
+    { model: 'cortex/priced', messages: [{ role: 'user', content: 'hi' }] },
+    { headers: { 'x-cortex-tenant': 'capped-' + transport } },
+  );
+  const spent = await askAsTenant();
+  return {
+    budget_first_content: spent.choices[0].message.content,
+    over_budget: await expectError(askAsTenant, OpenAI.RateLimitError),
   };
 }
 
@@ -273,7 +288,7 @@ async function main() {
   }
   const transport = args.socketPath ? 'unix' : 'tcp';
   try {
-    const observed = await scenario(makeClient(args));
+    const observed = await scenario(makeClient(args), transport);
     process.stdout.write(JSON.stringify({ ok: true, scenario: args.scenario, transport, sdk_version: SDK_VERSION, ...observed }) + '\n');
   } catch (err) {
     process.stdout.write(JSON.stringify({ ok: false, scenario: args.scenario, transport, error: describeError(err) }) + '\n');
