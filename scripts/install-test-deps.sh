@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the interop tests (tests/Cortex.Llmd.Tests/Interop) need, when it is missing:
 #   - Debian's python3-grpcio and python3-grpc-tools, for /usr/bin/python3;
-#   - the Node client's packages (npm ci from tests/interop/node/package-lock.json);
+#   - the Node clients' packages (npm ci from tests/interop/node/package-lock.json): grpc-js for the gRPC
+#     socket, the official openai SDK and undici for the OpenAI-compatible door;
 #   - the Native AOT link's toolchain (gcc, libc6-dev, zlib1g-dev: the package's Build-Depends), which the
 #     package test's build needs (ILCompiler looks for clang, then falls back to gcc).
 # Idempotent: does nothing when everything is present and current. Fails loudly (non-zero) when
@@ -42,7 +43,8 @@ install_python() {
 
 node_modules_current() {
   local lock="$node_dir/package-lock.json" marker="$node_dir/node_modules/.package-lock.json"
-  [ -d "$node_dir/node_modules/@grpc/grpc-js" ] && [ -f "$marker" ] && [ ! "$lock" -nt "$marker" ]
+  [ -d "$node_dir/node_modules/@grpc/grpc-js" ] && [ -d "$node_dir/node_modules/openai" ] && [ -d "$node_dir/node_modules/undici" ] \
+    && [ -f "$marker" ] && [ ! "$lock" -nt "$marker" ]
 }
 
 install_node() {
@@ -60,7 +62,7 @@ install_node() {
   log "node: npm ci in tests/interop/node"
   npm ci --prefix "$node_dir" --no-audit --no-fund
   node_modules_current || die "tests/interop/node/node_modules is still missing or stale after npm ci"
-  (cd "$node_dir" && node -e "require('@grpc/grpc-js'); require('@grpc/proto-loader'); require('protobufjs')") \
+  (cd "$node_dir" && node -e "require('@grpc/grpc-js'); require('@grpc/proto-loader'); require('protobufjs'); require('openai'); require('undici')") \
     || die "the Node client's packages do not load after npm ci"
 }
 

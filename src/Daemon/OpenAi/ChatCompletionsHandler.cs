@@ -123,15 +123,22 @@ internal sealed class ChatCompletionsHandler(
             return;
         }
 
-        if (error.Attempts is { } attempts && !http.Response.HasStarted)
-        {
-            http.Response.Headers[CortexHeaders.Attempts] = attempts.Attempts.Count(a => a.Outcome != AttemptOutcome.Skipped).ToString(CultureInfo.InvariantCulture);
-        }
-
+        string? attempts = error.Attempts?.Attempts.Count(a => a.Outcome != AttemptOutcome.Skipped).ToString(CultureInfo.InvariantCulture);
         if (sink is { Started: true })
         {
+            // The headers are gone with the first chunk: setting one now would throw and lose the error event.
+            if (attempts is not null && http.Response.SupportsTrailers())
+            {
+                http.Response.AppendTrailer(CortexHeaders.Attempts, attempts);
+            }
+
             await sink.FailAsync(mapped, CancellationToken.None).ConfigureAwait(false);
             return;
+        }
+
+        if (attempts is not null)
+        {
+            http.Response.Headers[CortexHeaders.Attempts] = attempts;
         }
 
         await OpenAiResponses.WriteErrorAsync(http.Response, mapped, CancellationToken.None).ConfigureAwait(false);

@@ -35,7 +35,7 @@ public sealed class NodeInteropTests : InteropFixture
         ChildProcessResult? version = await ChildProcess.TryRunAsync(Node, ["--version"], RepoRoot, TimeSpan.FromSeconds(30), Environment);
         if (version is null || version.ExitCode != 0)
         {
-            Assert.Fail($"The Node interop client needs Node.js 18 or later as `{Node}` on PATH (Debian: `sudo apt-get install nodejs npm`), "
+            Assert.Fail($"The Node interop client needs Node.js 20.18 or later as `{Node}` on PATH (Debian: `sudo apt-get install nodejs npm`), "
                 + $"then `{InstallCommand}`.\n{version?.Describe() ?? Node + " could not be started."}");
         }
 
