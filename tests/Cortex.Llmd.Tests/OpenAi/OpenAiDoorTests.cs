@@ -205,6 +205,25 @@ public class OpenAiDoorTests
             "the loopback caller's uid came from the kernel's socket table");
     }
 
+    [Test]
+    public async Task Endpoint_CallerWithoutKernelIdentity_401()
+    {
+        // A connection with no identity (a peer on another host): no loopback peer can produce one, so the endpoint is called directly.
+        var endpoint = _daemon.App.Services.GetRequiredService<Cortex.Llmd.OpenAi.OpenAiEndpoint>();
+        var http = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        http.Request.Method = "GET";
+        http.Request.Path = "/v1/models";
+        using var body = new MemoryStream();
+        http.Response.Body = body;
+
+        await endpoint.InvokeAsync(http);
+
+        Assert.That(http.Response.StatusCode, Is.EqualTo(401));
+        using JsonDocument error = JsonDocument.Parse(body.ToArray());
+        Assert.That(error.RootElement.GetProperty("error").GetProperty("type").GetString(), Is.EqualTo("authentication_error"));
+        Assert.That(error.RootElement.GetProperty("error").GetProperty("message").GetString(), Does.Contain("openai.allowUnidentified"));
+    }
+
     private ulong DoorRequests(string door) =>
         _daemon.App.Services.GetRequiredService<IStatsStore>().Query(new GetStatsRequest { GroupBy = GroupBy.Door }, 0)
             .Groups.FirstOrDefault(g => g.Key == door)?.Requests ?? 0;

@@ -74,4 +74,20 @@ public class InheritedSocketTests
             TempDirectory.Delete(dir);
         }
     }
+
+    [TestCase("llmd:llmd-openai", 2, 3, 4)]
+    [TestCase("llmd-openai:llmd", 2, 4, 3)]
+    [TestCase("llmd-openai", 1, -1, 3)]
+    [TestCase("", 2, 3, -1)]
+    [TestCase("other:llmd-openai", 2, 3, 4)]
+    public void TakeBoth_NamedFds_GrpcAndOpenAiDoorEach(string names, int count, int grpcFd, int openAiFd)
+    {
+        var environment = new Dictionary<string, string> { ["LISTEN_PID"] = "42", ["LISTEN_FDS"] = count.ToString(System.Globalization.CultureInfo.InvariantCulture), ["LISTEN_FDNAMES"] = names };
+
+        (InheritedSocket? grpc, InheritedSocket? openAi) = InheritedSocket.TakeBoth(name => environment.GetValueOrDefault(name), name => environment.Remove(name), 42);
+
+        Assert.That(grpc?.FileDescriptor ?? -1, Is.EqualTo(grpcFd));
+        Assert.That(openAi?.FileDescriptor ?? -1, Is.EqualTo(openAiFd));
+        Assert.That(environment, Is.Empty, "the variables are unset, as sd_listen_fds does");
+    }
 }
