@@ -206,6 +206,21 @@ public class OpenAiDoorTests
     }
 
     [Test]
+    public async Task ChatCompletions_ProtocolHttp2_ServesPriorKnowledge()
+    {
+        int port = FreePort();
+        string json = (await File.ReadAllTextAsync(TestDaemon.TestConfigPath)).Replace(
+            "\"providers\": {", $"\"openai\": {{ \"tcpAddress\": \"127.0.0.1:{port}\", \"protocol\": \"http2\" }},\n  \"providers\": {{", StringComparison.Ordinal);
+        await using TestDaemon daemon = await TestDaemon.StartFromJsonAsync(json);
+        using HttpClient http2 = OverTcp(port, http2: true);
+
+        using HttpResponseMessage response = await http2.PostAsync("v1/chat/completions", Chat("cortex/default", "h2"));
+
+        Assert.That(response.Version, Is.EqualTo(HttpVersion.Version20));
+        Assert.That((await JsonOf(response)).GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), Is.EqualTo("Hello from mock-1: h2"));
+    }
+
+    [Test]
     public async Task Endpoint_CallerWithoutKernelIdentity_401()
     {
         // A connection with no identity (a peer on another host): no loopback peer can produce one, so the endpoint is called directly.
