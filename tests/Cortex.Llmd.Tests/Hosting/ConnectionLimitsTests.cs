@@ -52,7 +52,7 @@ public class ConnectionLimitsTests
     }
 
     [Test]
-    public async Task Call_OnAConnectionOverTheLimit_FailsUnavailable()
+    public async Task Call_OnAConnectionOverTheLimit_FailsUnavailableOrResourceExhausted()
     {
         await using TestDaemon daemon = await StartAsync("""{ "maxConnections": 50, "maxConnectionsPerUid": 1 }""");
         using Socket held = await RawConnection.OpenAsync(daemon.SocketPath, sendPreface: true);
@@ -62,7 +62,10 @@ public class ConnectionLimitsTests
         var ex = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () =>
             await new Grpc.Health.V1.Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10)));
 
-        Assert.That(ex!.StatusCode, Is.EqualTo(Grpc.Core.StatusCode.Unavailable), ex.Status.ToString());
+        // Which one depends on a race in the client: it maps the GOAWAY's ENHANCE_YOUR_CALM to
+        // RESOURCE_EXHAUSTED when it reads the frame before it sees the close, UNAVAILABLE otherwise (seen both).
+        Assert.That(ex!.StatusCode, Is.AnyOf(Grpc.Core.StatusCode.Unavailable, Grpc.Core.StatusCode.ResourceExhausted), ex.Status.ToString());
+        Assert.That(ex.StatusCode == Grpc.Core.StatusCode.Unavailable || ex.Status.Detail.Contains("ENHANCE_YOUR_CALM", StringComparison.Ordinal), Is.True, ex.Status.ToString());
     }
 
     [Test]
