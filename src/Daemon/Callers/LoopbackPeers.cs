@@ -8,8 +8,9 @@ namespace Cortex.Llmd.Callers;
 /// Finds who is on the other end of a loopback TCP connection. TCP has no SO_PEERCRED, but the peer's
 /// own socket is on this host, in the kernel's table (/proc/net/tcp and tcp6) with its owner's uid:
 /// the row whose local address is the caller's end and whose remote address is ours. The kernel
-/// writes that table, so the caller cannot forge it. Read when a connection is accepted (by the
-/// connection limiter and again for the caller's identity), never per request.
+/// writes that table, so the caller cannot forge it. Read once, when a connection is accepted: the
+/// connection limiter keys its count by the uid and leaves the result on the connection for
+/// <see cref="CallerIdentity"/>, so the table is never read per request or twice per connection.
 /// The uid is all it gives: the process is not looked up (that would scan every process's fds).
 /// </summary>
 public static class LoopbackPeers
@@ -30,9 +31,6 @@ public static class LoopbackPeers
             return CallerInfo.Unknown;
         }
     }
-
-    /// <summary>Only the uid, as the connection limiter keys its counts.</summary>
-    public static uint? ReadUid(Socket socket) => Read(socket).Uid;
 
     /// <param name="caller">The caller's end of the connection (our remote endpoint).</param>
     /// <param name="daemon">Our end (our local endpoint).</param>

@@ -101,7 +101,10 @@ internal sealed class LimitedSocketListener(
 
     private CountedConnection? Admit(Socket socket)
     {
-        uint uid = (socket.AddressFamily == AddressFamily.Unix ? PeerCredentials.ReadUid(socket) : LoopbackPeers.ReadUid(socket)) ?? UnknownUid;
+        // A Unix peer's uid is one getsockopt, and the rest of its identity (/proc reads) waits until
+        // the connection is admitted; a TCP peer's uid is all there is, so it is kept for the connection.
+        CallerInfo? tcpPeer = socket.AddressFamily == AddressFamily.Unix ? null : LoopbackPeers.Read(socket);
+        uint uid = (tcpPeer is null ? PeerCredentials.ReadUid(socket) : tcpPeer.Uid) ?? UnknownUid;
         ConnectionRefusal refusal = limiter.TryAcquire(uid);
         if (refusal != ConnectionRefusal.None)
         {
@@ -111,7 +114,13 @@ internal sealed class LimitedSocketListener(
 
         try
         {
-            return new CountedConnection(factory.Create(socket), () => limiter.Release(uid));
+            var connection = new CountedConnection(factory.Create(socket), () => limiter.Release(uid));
+            if (tcpPeer is not null)
+            {
+                CallerIdentity.Remember(connection, tcpPeer);
+            }
+
+            return connection;
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OutOfMemoryException or IOException)
         {
