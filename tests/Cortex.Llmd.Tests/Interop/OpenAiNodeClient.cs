@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
+using Cortex.Llmd.Tests.Support;
 
 namespace Cortex.Llmd.Tests.Interop;
 
@@ -32,7 +31,7 @@ internal sealed class OpenAiNodeClient(string repoRoot, string baseUrl, string s
     /// <summary>The daemon's `openai` config section for a socket in <paramref name="directory"/> and a free loopback port.</summary>
     public static (string BaseUrl, string SocketPath, string ConfigJson) Endpoints(string directory)
     {
-        int port = FreeLoopbackPort();
+        int port = LoopbackPorts.Free();
         string socketPath = Path.Combine(directory, "openai.sock");
         string json = $$"""{ "socketPath": "{{socketPath}}", "tcpAddress": "127.0.0.1:{{port}}" }""";
         return ($"http://127.0.0.1:{port}/v1", socketPath, json);
@@ -106,14 +105,4 @@ internal sealed class OpenAiNodeClient(string repoRoot, string baseUrl, string s
         return package.RootElement.GetProperty("dependencies").GetProperty("openai").GetString() ?? string.Empty;
     }
 
-    private static int FreeLoopbackPort()
-    {
-        // Another process could take the port before the daemon binds it; on a test machine that is rare
-        // enough, and the daemon's bind failure would say so plainly.
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }

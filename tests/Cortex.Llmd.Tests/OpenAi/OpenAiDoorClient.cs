@@ -28,13 +28,6 @@ internal static class OpenAiDoorClient
         DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
     };
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     public static StringContent Chat(string model, string prompt = "hi", bool stream = false, string? extra = null) => new(
         $$"""{"model":"{{model}}","messages":[{"role":"user","content":"{{prompt}}"}]{{(stream ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}" : string.Empty)}}{{extra ?? string.Empty}}}""",
         Encoding.UTF8,

@@ -25,7 +25,7 @@ public class OpenAiDoorTests
     [OneTimeSetUp]
     public async Task Start()
     {
-        _port = FreePort();
+        _port = LoopbackPorts.Free();
         _directory = TempDirectory.Create();
         _doorSocket = Path.Combine(_directory, "openai.sock");
         string json = (await File.ReadAllTextAsync(TestDaemon.TestConfigPath))
@@ -208,7 +208,7 @@ public class OpenAiDoorTests
     [Test]
     public async Task ChatCompletions_ProtocolHttp2_ServesPriorKnowledge()
     {
-        int port = FreePort();
+        int port = LoopbackPorts.Free();
         string json = (await File.ReadAllTextAsync(TestDaemon.TestConfigPath)).Replace(
             "\"providers\": {", $"\"openai\": {{ \"tcpAddress\": \"127.0.0.1:{port}\", \"protocol\": \"http2\" }},\n  \"providers\": {{", StringComparison.Ordinal);
         await using TestDaemon daemon = await TestDaemon.StartFromJsonAsync(json);

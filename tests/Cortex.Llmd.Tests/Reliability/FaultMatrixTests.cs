@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Cortex.Llm.Client;
 using Cortex.Llm.V1;
 using Cortex.Llmd.Hosting;
@@ -39,7 +38,7 @@ public partial class FaultMatrixTests
         _faulty.Text = string.Join(' ', Enumerable.Repeat("long", 60));
         _healthy = await FakeAnthropicServer.StartNewAsync();
         _healthy.DefaultAnswer = new FakeAnthropicAnswer { Blocks = [new FakeTextBlock("""{"ok": true}""")] };
-        _closedPort = ClosedPort();
+        _closedPort = LoopbackPorts.Free();
     }
 
     [OneTimeTearDown]
@@ -248,13 +247,4 @@ public partial class FaultMatrixTests
         }
         """;
 
-    /// <summary>A port nothing listens on: bound, then released.</summary>
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Cortex.Llmd.Providers;
 using Cortex.Llmd.Providers.OpenAi;
+using Cortex.Llmd.Tests.Support;
 using Cortex.Llmd.Tests.Support.Fakes;
 using static Cortex.Llmd.Tests.Providers.OpenAi.OpenAiTestKit;
 
@@ -231,10 +232,7 @@ public class OpenAiFaultTests : OpenAiServerTestBase
     [Test]
     public async Task StreamAsync_NothingListening_IsConnection()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        int port = LoopbackPorts.Free();
         using OpenAiProvider provider = Provider(Settings(Fake) with { BaseUrl = new Uri($"http://127.0.0.1:{port}/v1/") });
 
         ProviderException? ex = await Assert.ThrowsAsync<ProviderException>(() => Collect(provider, Call()));
