@@ -40,7 +40,9 @@ public class AccessDoorTests
     private AccessInterceptor Door()
     {
         var throttle = new CallerLogThrottle(_time, TimeSpan.FromMinutes(1));
-        return new(Policies(), new CallerAdmission(Policies(), _limiter, throttle, _log), throttle, _log);
+        // One source, as the daemon's container has: the interceptor and the admission judge by the same policy.
+        AccessPolicySource policies = Policies();
+        return new(policies, new CallerAdmission(policies, _limiter, throttle, _log), throttle, _log);
     }
 
     [Test]
