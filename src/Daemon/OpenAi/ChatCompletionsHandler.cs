@@ -105,7 +105,7 @@ internal sealed class ChatCompletionsHandler(
             return;
         }
 
-        foreach ((string name, string value) in CortexHeaders.ForResponse(response))
+        foreach ((string name, string value) in CortexHeaders.ForAnswer(response))
         {
             http.Response.Headers[name] = value;
         }
@@ -158,12 +158,9 @@ internal sealed class ChatCompletionsHandler(
             return;
         }
 
-        foreach ((string name, string value) in CortexHeaders.ForResponse(final))
+        foreach ((string name, string value) in CortexHeaders.ForAnswer(final))
         {
-            if (name != CortexHeaders.RequestId)
-            {
-                response.AppendTrailer(name, value);
-            }
+            response.AppendTrailer(name, value);
         }
     }
 

@@ -133,14 +133,17 @@ public static class CortexHeaders
 
     private static OpenAiError Bad(string header, string message) => OpenAiErrors.InvalidRequest(header, message);
 
-    /// <summary>The response headers of a successful answer, as name and value pairs in a fixed order.</summary>
-    public static IEnumerable<KeyValuePair<string, string>> ForResponse(CompleteResponse response)
+    /// <summary>
+    /// What an answer adds to the response, as name and value pairs in a fixed order: headers for a whole
+    /// answer, trailers for a stream. The request id is not among them: it goes out as a header before the
+    /// request runs, so that every answer, an error or a stream included, carries it.
+    /// </summary>
+    public static IEnumerable<KeyValuePair<string, string>> ForAnswer(CompleteResponse response)
     {
         ArgumentNullException.ThrowIfNull(response);
         int attempts = response.Attempts.Count(a => a.Outcome != AttemptOutcome.Skipped);
         return
         [
-            new(RequestId, response.RequestId),
             new(Provider, response.Provider),
             new(Model, response.Model),
             new(Attempts, Math.Max(1, attempts).ToString(CultureInfo.InvariantCulture)),

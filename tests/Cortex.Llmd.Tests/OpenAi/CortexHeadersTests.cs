@@ -88,16 +88,17 @@ public class CortexHeadersTests
         Assert.That(CortexHeaders.Apply(Headers(("x-cortex-request-id", "req_1")), new CompleteRequest()), Is.Null);
 
     [Test]
-    public void ForResponse_Answer_NamesTargetAttemptsAndCost()
+    public void ForAnswer_Answer_NamesTargetAttemptsAndCostButNotTheRequestId()
     {
         var response = new CompleteResponse { RequestId = "req_1", Provider = "openai", Model = "gpt-4o", Cost = new Cost { NanoUsd = 1234, Priced = true } };
         response.Attempts.Add(new Attempt { Outcome = AttemptOutcome.Skipped });
         response.Attempts.Add(new Attempt { Outcome = AttemptOutcome.Error });
         response.Attempts.Add(new Attempt { Outcome = AttemptOutcome.Success });
 
-        var headers = CortexHeaders.ForResponse(response).ToDictionary(h => h.Key, h => h.Value);
+        var headers = CortexHeaders.ForAnswer(response).ToDictionary(h => h.Key, h => h.Value);
 
-        Assert.That(headers[CortexHeaders.RequestId], Is.EqualTo("req_1"));
+        // The handler sends the id as a header before the call runs; a second copy would be a duplicate trailer.
+        Assert.That(headers.ContainsKey(CortexHeaders.RequestId), Is.False);
         Assert.That(headers[CortexHeaders.Provider], Is.EqualTo("openai"));
         Assert.That(headers[CortexHeaders.Model], Is.EqualTo("gpt-4o"));
         Assert.That(headers[CortexHeaders.Attempts], Is.EqualTo("2"));
