@@ -1,4 +1,7 @@
+using System.Net;
+using System.Net.Sockets;
 using Cortex.Llmd.Callers;
+using Cortex.Llmd.Hosting.Connections;
 using Cortex.Llmd.OpenAi;
 using Cortex.Llmd.Systemd;
 using Microsoft.AspNetCore.Builder;
@@ -41,6 +44,21 @@ internal static class OpenAiServer
             kestrel.Listen(address, configure);
         }
     }
+
+    /// <summary>
+    /// How a connection the limits refuse is told so: an HTTP/1.1 response on the door's HTTP/1.1
+    /// listeners, HTTP/2's GOAWAY everywhere else (the gRPC socket, and the door's listeners set to http2).
+    /// </summary>
+    public static Func<EndPoint, RefusalStyle> Refusals(OpenAiOptions options, InheritedSocket? inherited) => endpoint =>
+        !options.Http2 && IsDoor(endpoint, options, inherited) ? Http1Refusal.Style : RefusalFrames.Http2;
+
+    private static bool IsDoor(EndPoint endpoint, OpenAiOptions options, InheritedSocket? inherited) => endpoint switch
+    {
+        FileHandleEndPoint handle => inherited is not null && handle.FileHandle == (ulong)inherited.FileDescriptor,
+        UnixDomainSocketEndPoint socket => inherited is null && options.SocketPath is { } path && socket.ToString() == path,
+        IPEndPoint address => address.Equals(options.TcpAddress),
+        _ => false,
+    };
 
     /// <summary>The door's services; registered whether or not it listens, as they cost nothing until called.</summary>
     public static void AddServices(IServiceCollection services, OpenAiOptions options)

@@ -22,7 +22,7 @@ internal static class SocketServer
     public static void Add(WebApplicationBuilder builder, DaemonOptions options, string socketPath, DaemonAppSettings settings)
     {
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => Listen(kestrel, options, socketPath, settings));
-        ConnectionBounds.Add(builder.Services, options.Server);
+        ConnectionBounds.Add(builder.Services, options.Server, OpenAiServer.Refusals(options.OpenAi, settings.InheritedOpenAiSocket));
         builder.Services.AddRoutingCore();
         builder.Services.AddGrpc(grpc =>
         {

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,10 +23,11 @@ internal static class ConnectionBounds
     public static readonly TimeSpan RequestHeadersTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Registers our listener factory; call after Kestrel is added, so that it is the one chosen.</summary>
-    public static void Add(IServiceCollection services, ServerOptions server, IDescriptorLimit? descriptors = null)
+    /// <param name="refusals">The refusal for each endpoint; HTTP/2's GOAWAY for every endpoint when null.</param>
+    public static void Add(IServiceCollection services, ServerOptions server, Func<EndPoint, RefusalStyle>? refusals = null, IDescriptorLimit? descriptors = null)
     {
         services.AddSingleton(sp => new LimitedSocketTransportFactory(
-            server, descriptors ?? new ProcessDescriptorLimit(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            server, descriptors ?? new ProcessDescriptorLimit(), refusals ?? (_ => RefusalFrames.Http2), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IConnectionListenerFactory>(sp => sp.GetRequiredService<LimitedSocketTransportFactory>());
     }
 

@@ -18,7 +18,7 @@ namespace Cortex.Llmd.Hosting.Connections;
 /// memory, so the callers already connected keep being served and accepting resumes by itself.
 /// </summary>
 internal sealed class LimitedSocketListener(
-    Socket listenSocket, SocketConnectionContextFactory factory, ConnectionLimiter limiter, TimeProvider time, ILogger logger)
+    Socket listenSocket, SocketConnectionContextFactory factory, ConnectionLimiter limiter, RefusalStyle refusals, TimeProvider time, ILogger logger)
     : IConnectionListener
 {
     /// <summary>Connections whose peer credentials cannot be read are counted under this key ((uid_t)-1 is no uid).</summary>
@@ -28,6 +28,7 @@ internal sealed class LimitedSocketListener(
     private readonly SpareDescriptors _spares = new();
     private readonly CallerLogThrottle _throttle = new(time, CallerLogThrottle.DefaultWindow);
     private readonly ProcessDescriptorLimit _descriptors = new();
+    private readonly LingeringRefusals _lingering = new(time);
 
     public EndPoint EndPoint { get; } = listenSocket.LocalEndPoint ?? new UnixDomainSocketEndPoint("unknown");
 
@@ -135,7 +136,16 @@ internal sealed class LimitedSocketListener(
         string reason = refusal == ConnectionRefusal.PerUidLimit
             ? string.Create(CultureInfo.InvariantCulture, $"connection limit: uid {uid} already has {limiter.MaxConnectionsPerUid} connections (server.maxConnectionsPerUid)")
             : string.Create(CultureInfo.InvariantCulture, $"connection limit: the daemon has {limiter.Open} of {limiter.MaxConnections} connections open (server.maxConnections)");
-        RefusalFrames.SendAndClose(socket, RefusalFrames.Build(reason));
+        byte[] answer = refusals.Build(refusal, reason);
+        if (refusals.AwaitsRequest)
+        {
+            _lingering.Refuse(socket, answer);
+        }
+        else
+        {
+            RefusalFrames.SendAndClose(socket, answer);
+        }
+
         if (_throttle.ShouldLog(uid, "connection", out _))
         {
             Log.ConnectionRefused(logger, uid, reason);

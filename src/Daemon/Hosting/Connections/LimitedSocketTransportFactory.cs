@@ -12,7 +12,9 @@ namespace Cortex.Llmd.Hosting.Connections;
 /// Connections are built by the Sockets transport's public SocketConnectionContextFactory, so
 /// reading, writing and buffering are Kestrel's own.
 /// </summary>
-internal sealed class LimitedSocketTransportFactory(ServerOptions server, IDescriptorLimit descriptors, TimeProvider time, ILoggerFactory loggers)
+/// <param name="refusals">How each bound endpoint tells a refused connection why, in its own protocol.</param>
+internal sealed class LimitedSocketTransportFactory(
+    ServerOptions server, IDescriptorLimit descriptors, Func<EndPoint, RefusalStyle> refusals, TimeProvider time, ILoggerFactory loggers)
     : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
     /// <summary>The listen queue Kestrel uses too; callers beyond it wait in connect or get EAGAIN.</summary>
@@ -49,7 +51,7 @@ internal sealed class LimitedSocketTransportFactory(ServerOptions server, IDescr
         }
 
         var factory = new SocketConnectionContextFactory(new SocketConnectionFactoryOptions(), loggers.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets"));
-        return ValueTask.FromResult<IConnectionListener>(new LimitedSocketListener(socket, factory, limiter, time, logger));
+        return ValueTask.FromResult<IConnectionListener>(new LimitedSocketListener(socket, factory, limiter, refusals(endpoint), time, logger));
     }
 
     /// <summary>

@@ -5,13 +5,30 @@ using System.Text;
 namespace Cortex.Llmd.Hosting.Connections;
 
 /// <summary>
-/// What a refused connection receives before it is closed: the server's (empty) SETTINGS, which
+/// How a listener tells a refused connection why, in the protocol it speaks: <see cref="RefusalFrames.Http2"/>
+/// on the gRPC socket, OpenAi.Http1Refusal on the OpenAI-compatible door's HTTP/1.1 listeners.
+/// </summary>
+/// <param name="Build">The bytes to send for a refusal and its reason.</param>
+/// <param name="AwaitsRequest">
+/// Whether the refusal waits for the caller's request and reads what follows it (<see cref="LingeringRefusals"/>),
+/// because the client reads nothing until its request is written; otherwise it is sent and closed at once.
+/// </param>
+internal sealed record RefusalStyle(Func<ConnectionRefusal, string, byte[]> Build, bool AwaitsRequest);
+
+/// <summary>
+/// What a refused HTTP/2 connection receives before it is closed: the server's (empty) SETTINGS, which
 /// HTTP/2 requires first, and a GOAWAY with ENHANCE_YOUR_CALM whose debug data names the limit, so
 /// a client reports why it was turned away instead of a bare reset. Sent with one non-blocking write
-/// on a fresh socket, whose buffer always has room for it; nothing is read.
+/// on a fresh socket, whose buffer always has room for it.
 /// </summary>
 internal static class RefusalFrames
 {
+    /// <summary>
+    /// The HTTP/2 refusal, whatever the limit: gRPC clients report the GOAWAY's reason. Sent at once, so
+    /// that a flood past the limit costs the daemon one write per connection and holds nothing.
+    /// </summary>
+    public static readonly RefusalStyle Http2 = new((_, reason) => Build(reason), AwaitsRequest: false);
+
     private const byte SettingsType = 0x4;
     private const byte GoAwayType = 0x7;
     private const uint EnhanceYourCalm = 0xb;
@@ -28,12 +45,24 @@ internal static class RefusalFrames
         return frames;
     }
 
-    /// <summary>Sends the frames if the socket takes them at once, then closes it. Never throws.</summary>
+    /// <summary>
+    /// Sends the refusal if the socket takes it at once, then closes it. Never throws. What the caller
+    /// already sent is read (once, without waiting) first: closing a TCP socket with unread data sends
+    /// a reset, and the caller's kernel may then drop the refusal before the caller reads it.
+    /// </summary>
     public static void SendAndClose(Socket socket, byte[] frames)
     {
         try
         {
             socket.Blocking = false;
+            if (socket.Available > 0)
+            {
+                Span<byte> discard = stackalloc byte[1024];
+                for (int i = 0; i < 16 && socket.Receive(discard, SocketFlags.None, out SocketError read) > 0 && read == SocketError.Success; i++)
+                {
+                }
+            }
+
             socket.Send(frames, SocketFlags.None, out _);
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
