@@ -9,11 +9,12 @@ namespace Cortex.Llmd.Tests.Reliability;
 /// <summary>
 /// The access model end to end, with real users: the daemon runs as root with its socket 0660 in a test
 /// group; a user outside that group, one in it, and one also in the admin group call it through the
-/// cortex-llm CLI (and Python grpcio) under runuser. Each gets exactly what docs/security.md promises.
+/// cortex-llm CLI (and Python grpcio, and Python's http.client on the OpenAI-compatible door's socket)
+/// under runuser. Each gets exactly what docs/security.md promises.
 /// Needs root to create users; under CI=true it fails rather than skips when it cannot.
 /// </summary>
 [NonParallelizable]
-public class AccessTests
+public partial class AccessTests
 {
     private readonly string _suffix = Guid.NewGuid().ToString("N")[..6];
     private string _dir = null!;
@@ -52,7 +53,8 @@ public class AccessTests
               "routes": { "r": { "targets": ["mock/m"] } },
               "tasks": { "default": "r" },
               "health": { "probes": { "enabled": false } },
-              "access": { "adminGroups": ["{{AdminGroup}}"], "rateLimit": { "requestsPerSecond": 1, "burst": 8 } }
+              "access": { "adminGroups": ["{{AdminGroup}}"], "rateLimit": { "requestsPerSecond": 1, "burst": 8 } },
+              "openai": { "socketPath": "{{DoorSocket}}" }
             }
             """);
         _socket = Path.Combine(_dir, "s.sock");
