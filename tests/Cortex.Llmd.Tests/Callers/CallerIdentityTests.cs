@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Cortex.Llmd.Callers;
+using Cortex.Llmd.Tests.Support;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
@@ -13,7 +14,7 @@ public class CallerIdentityTests
     [Test]
     public async Task Middleware_UnixSocket_AttachesThePeersCredentials()
     {
-        (Socket ours, Socket theirs) = Pair();
+        (Socket ours, Socket theirs) = UnixSocketPair.Create();
         using (ours)
         using (theirs)
         {
@@ -30,7 +31,7 @@ public class CallerIdentityTests
     [Test]
     public async Task Middleware_ListenerRememberedTheCaller_KeepsItWithoutReadingAgain()
     {
-        (Socket ours, Socket theirs) = Pair();
+        (Socket ours, Socket theirs) = UnixSocketPair.Create();
         using (ours)
         using (theirs)
         {
@@ -49,18 +50,6 @@ public class CallerIdentityTests
     public void Of_ConnectionWithoutIdentity_IsUnknown() =>
         Assert.That(OfRequestOn(new DefaultConnectionContext()), Is.SameAs(CallerInfo.Unknown));
 
-    private static (Socket Ours, Socket Theirs) Pair()
-    {
-        string path = Path.Combine(Path.GetTempPath(), $"ci-{Guid.NewGuid():N}.sock");
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(path));
-        listener.Listen(1);
-        var theirs = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        theirs.Connect(new UnixDomainSocketEndPoint(path));
-        Socket ours = listener.Accept();
-        File.Delete(path);
-        return (ours, theirs);
-    }
 
     private static DefaultConnectionContext Connection(Socket socket)
     {

@@ -21,15 +21,6 @@ public class ConnectionLimitsTests
     private static ConnectionLimiter LimiterOf(TestDaemon daemon) =>
         daemon.App.Services.GetRequiredService<LimitedSocketTransportFactory>().Limiter!;
 
-    private static async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), what);
-            await Task.Delay(20);
-        }
-    }
 
     [Test]
     public async Task Accept_UidOverItsLimit_GetsGoAwayNamingTheLimitAndIsClosed()
@@ -41,7 +32,7 @@ public class ConnectionLimitsTests
             held.Add(await RawConnection.OpenAsync(daemon.SocketPath, sendPreface: i == 0));
         }
 
-        await WaitForAsync(() => LimiterOf(daemon).OpenFor(0) == 3, "the three connections are counted");
+        await Poll.UntilAsync(() => LimiterOf(daemon).OpenFor(0) == 3, "the three connections are counted");
         using Socket excess = await RawConnection.OpenAsync(daemon.SocketPath, sendPreface: true);
         List<RawFrame> frames = await RawConnection.ReadFramesAsync(excess, 3, TimeSpan.FromSeconds(10));
 
@@ -56,7 +47,7 @@ public class ConnectionLimitsTests
     {
         await using TestDaemon daemon = await StartAsync("""{ "maxConnections": 50, "maxConnectionsPerUid": 1 }""");
         using Socket held = await RawConnection.OpenAsync(daemon.SocketPath, sendPreface: true);
-        await WaitForAsync(() => LimiterOf(daemon).Open == 1, "the held connection is counted");
+        await Poll.UntilAsync(() => LimiterOf(daemon).Open == 1, "the held connection is counted");
         using GrpcChannel channel = CortexChannel.ForSocket(daemon.SocketPath);
 
         var ex = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () =>
@@ -73,10 +64,10 @@ public class ConnectionLimitsTests
     {
         await using TestDaemon daemon = await StartAsync("""{ "maxConnections": 50, "maxConnectionsPerUid": 1 }""");
         Socket first = await RawConnection.OpenAsync(daemon.SocketPath, sendPreface: true);
-        await WaitForAsync(() => LimiterOf(daemon).Open == 1, "the first connection is counted");
+        await Poll.UntilAsync(() => LimiterOf(daemon).Open == 1, "the first connection is counted");
 
         first.Dispose();
-        await WaitForAsync(() => LimiterOf(daemon).Open == 0, "closing it gives its slot back");
+        await Poll.UntilAsync(() => LimiterOf(daemon).Open == 0, "closing it gives its slot back");
         using GrpcChannel channel = CortexChannel.ForSocket(daemon.SocketPath);
 
         HealthCheckResponse answer = await new Grpc.Health.V1.Health.HealthClient(channel).CheckAsync(new HealthCheckRequest());
@@ -89,7 +80,7 @@ public class ConnectionLimitsTests
         await using TestDaemon daemon = await StartAsync("""{ "maxConnections": 50, "maxConnectionsPerUid": 2, "socketMode": "0666" }""");
         using Socket a = await RawConnection.OpenAsync(daemon.SocketPath, sendPreface: true);
         using Socket b = await RawConnection.OpenAsync(daemon.SocketPath, sendPreface: true);
-        await WaitForAsync(() => LimiterOf(daemon).OpenFor(0) == 2, "root holds its two connections");
+        await Poll.UntilAsync(() => LimiterOf(daemon).OpenFor(0) == 2, "root holds its two connections");
 
         // nobody (uid 65534) connects, sends the preface and prints the types of the first two frames it gets.
         string script = $$"""
@@ -127,6 +118,6 @@ public class ConnectionLimitsTests
         Assert.That(await RawConnection.ClosedWithinAsync(idle, TimeSpan.FromSeconds(15)), Is.True, "idle HTTP/2 connection closed");
         Assert.That(await RawConnection.ClosedWithinAsync(silent, TimeSpan.FromSeconds(5)), Is.True, "connection that never spoke closed");
         Assert.That(clock.Elapsed, Is.GreaterThan(TimeSpan.FromSeconds(1.5)), "not before the timeout");
-        await WaitForAsync(() => LimiterOf(daemon).Open == 0, "both slots given back");
+        await Poll.UntilAsync(() => LimiterOf(daemon).Open == 0, "both slots given back");
     }
 }

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using Cortex.Llmd.Hosting.Connections;
+using Cortex.Llmd.Tests.Support;
 
 namespace Cortex.Llmd.Tests.Hosting;
 
@@ -12,7 +13,7 @@ public class LingeringRefusalsTests
     [Test]
     public async Task Refuse_RequestWrittenAfterTheRefusal_ClientStillReadsTheAnswer()
     {
-        (Socket daemonEnd, Socket client) = Pair();
+        (Socket daemonEnd, Socket client) = UnixSocketPair.Create();
         using (client)
         {
             var refusals = new LingeringRefusals(TimeProvider.System);
@@ -23,21 +24,21 @@ public class LingeringRefusalsTests
             await client.SendAsync(Encoding.ASCII.GetBytes("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"));
 
             Assert.That(await ReadToEndAsync(client), Is.EqualTo(Answer));
-            await WaitForAsync(() => refusals.Lingering == 0, "the refusal lets go of its socket within the linger");
+            await Poll.UntilAsync(() => refusals.Lingering == 0, "the refusal lets go of its socket within the linger");
         }
     }
 
     [Test]
     public async Task Refuse_CallerNeverWrites_ClosedAfterTheLinger()
     {
-        (Socket daemonEnd, Socket client) = Pair();
+        (Socket daemonEnd, Socket client) = UnixSocketPair.Create();
         using (client)
         {
             var refusals = new LingeringRefusals(TimeProvider.System);
             refusals.Refuse(daemonEnd, Answer);
 
             Assert.That(refusals.Lingering, Is.EqualTo(1));
-            await WaitForAsync(() => refusals.Lingering == 0, "a silent caller is let go after the linger");
+            await Poll.UntilAsync(() => refusals.Lingering == 0, "a silent caller is let go after the linger");
             Assert.That(await ReadToEndAsync(client), Is.Empty, "nothing was asked, so nothing was answered");
         }
     }
@@ -45,35 +46,23 @@ public class LingeringRefusalsTests
     [Test]
     public async Task Refuse_MoreThanTheLingeringBound_TheRestAreAnsweredAndClosedAtOnce()
     {
-        var pairs = Enumerable.Range(0, LingeringRefusals.MaxLingering + 1).Select(_ => Pair()).ToList();
+        var pairs = Enumerable.Range(0, LingeringRefusals.MaxLingering + 1).Select(_ => UnixSocketPair.Create()).ToList();
         var refusals = new LingeringRefusals(TimeProvider.System);
         try
         {
-            pairs.ForEach(p => refusals.Refuse(p.DaemonEnd, Answer));
+            pairs.ForEach(p => refusals.Refuse(p.Accepted, Answer));
 
             Assert.That(refusals.Lingering, Is.EqualTo(LingeringRefusals.MaxLingering));
-            Assert.That(await ReadToEndAsync(pairs[^1].Client), Is.EqualTo(Answer), "the one over the bound got its answer without writing anything");
+            Assert.That(await ReadToEndAsync(pairs[^1].Caller), Is.EqualTo(Answer), "the one over the bound got its answer without writing anything");
         }
         finally
         {
-            pairs.ForEach(p => p.Client.Dispose());
+            pairs.ForEach(p => p.Caller.Dispose());
         }
 
-        await WaitForAsync(() => refusals.Lingering == 0, "all let go when their callers closed");
+        await Poll.UntilAsync(() => refusals.Lingering == 0, "all let go when their callers closed");
     }
 
-    private static (Socket DaemonEnd, Socket Client) Pair()
-    {
-        string path = Path.Combine(Path.GetTempPath(), $"lr-{Guid.NewGuid():N}.sock");
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(path));
-        listener.Listen(1);
-        var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        client.Connect(new UnixDomainSocketEndPoint(path));
-        Socket daemonEnd = listener.Accept();
-        File.Delete(path);
-        return (daemonEnd, client);
-    }
 
     private static async Task<byte[]> ReadToEndAsync(Socket socket)
     {
@@ -89,13 +78,4 @@ public class LingeringRefusalsTests
         return [.. read];
     }
 
-    private static async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), what);
-            await Task.Delay(20);
-        }
-    }
 }

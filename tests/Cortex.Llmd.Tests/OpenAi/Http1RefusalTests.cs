@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -78,7 +77,7 @@ public class Http1RefusalTests
             await using TestDaemon daemon = await TestDaemon.StartFromJsonAsync(json);
             uint uid = NativeMethods.GetEffectiveUserId();
             using Socket held = await RawConnection.OpenAsync(daemon.SocketPath, sendPreface: true);
-            await WaitForAsync(() => daemon.App.Services.GetRequiredService<LimitedSocketTransportFactory>().Limiter!.OpenFor(uid) == 1);
+            await Poll.UntilAsync(() => daemon.App.Services.GetRequiredService<LimitedSocketTransportFactory>().Limiter!.OpenFor(uid) == 1, "the held connection is counted");
 
             foreach (HttpClient client in new[] { OverSocket(doorSocket), OverTcp(port) })
             {
@@ -101,13 +100,4 @@ public class Http1RefusalTests
         }
     }
 
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "the held connection is counted");
-            await Task.Delay(20);
-        }
-    }
 }

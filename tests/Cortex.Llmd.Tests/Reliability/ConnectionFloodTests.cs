@@ -51,7 +51,7 @@ public partial class ConnectionFloodTests
     [Test]
     public async Task Flood_PastConnectionAndDescriptorLimits_ExistingClientServedAndNewCallersAcceptedAfter()
     {
-        await WaitForAsync(() => FittedLine().IsMatch(_daemon.Stderr), "the daemon says it lowered server.maxConnections");
+        await Poll.UntilAsync(() => FittedLine().IsMatch(_daemon.Stderr), "the daemon says it lowered server.maxConnections", TimeSpan.FromSeconds(15));
         int fitted = FittedLimit();
         Assert.That(fitted, Is.InRange(1, DescriptorLimit - 1), "the limit was lowered to fit " + DescriptorLimit + " descriptors");
         using GrpcChannel channel = CortexChannel.ForSocket(_socket);
@@ -67,7 +67,7 @@ public partial class ConnectionFloodTests
         Close(flood);
 
         // Past the descriptors: lower the soft limit under what the fitted limit needs, so accept fails with EMFILE.
-        await WaitForAsync(() => OpenDescriptors() < DescriptorLimit - fitted + 20, "the first flood's connections closed");
+        await Poll.UntilAsync(() => OpenDescriptors() < DescriptorLimit - fitted + 20, "the first flood's connections closed", TimeSpan.FromSeconds(15));
         int lowered = OpenDescriptors() + (fitted / 2);
         RunPrlimit($"--nofile={lowered}:{DescriptorLimit}");
         calls.Reset();
@@ -197,15 +197,6 @@ public partial class ConnectionFloodTests
 
     private static void Close(List<Socket> sockets) => sockets.ForEach(s => s.Dispose());
 
-    private static async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(15)), what);
-            await Task.Delay(50);
-        }
-    }
 
     [GeneratedRegex(@"server\.maxConnections lowered from 1024 to (\d+)")]
     private static partial Regex FittedLine();
