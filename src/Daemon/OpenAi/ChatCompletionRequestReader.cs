@@ -203,7 +203,7 @@ public static class ChatCompletionRequestReader
             {
                 Name = name,
                 Description = OptionalString(function, "description", param + ".function.description") ?? string.Empty,
-                ParametersJsonSchema = OptionalObject(function, "parameters", param + ".function.parameters")?.GetRawText() ?? string.Empty,
+                ParametersJsonSchema = OptionalObject(function, "parameters", param + ".function.parameters") is { } parameters ? RawTextOf(parameters, param + ".function.parameters") : string.Empty,
             });
         }
     }
@@ -217,7 +217,7 @@ public static class ChatCompletionRequestReader
             case { ValueKind: JsonValueKind.String } mode:
                 request.ToolChoice = new ToolChoice
                 {
-                    Mode = mode.GetString() switch
+                    Mode = StringOf(mode, "tool_choice") switch
                     {
                         "auto" => ToolChoiceMode.Auto,
                         "none" => ToolChoiceMode.None,
@@ -265,7 +265,9 @@ public static class ChatCompletionRequestReader
                 _ = OptionalString(schema, "description", "response_format.json_schema.description");
                 _ = OptionalBool(schema, "strict", "response_format.json_schema.strict");
                 // OpenAI allows the schema to be left out; the answer must then still be one JSON object.
-                request.ResponseJsonSchema = OptionalObject(schema, "schema", "response_format.json_schema.schema")?.GetRawText() ?? JsonObjectSchema;
+                request.ResponseJsonSchema = OptionalObject(schema, "schema", "response_format.json_schema.schema") is { } given
+                    ? RawTextOf(given, "response_format.json_schema.schema")
+                    : JsonObjectSchema;
                 return;
             default:
                 throw Bad("response_format.type", "'response_format.type' must be \"text\", \"json_object\" or \"json_schema\"");

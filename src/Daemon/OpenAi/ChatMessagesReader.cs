@@ -95,7 +95,7 @@ internal static class ChatMessagesReader
             case null:
                 return null;
             case { ValueKind: JsonValueKind.String } text:
-                return text.GetString()!;
+                return StringOf(text, param);
             case { ValueKind: JsonValueKind.Array } parts:
                 return JoinParts(parts, param, role);
             case { } other:

@@ -33,7 +33,13 @@ internal sealed class OpenAiEndpoint(
         {
             // The caller left; nothing to answer.
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+
+        // A BadHttpRequestException (a bad chunk, a body cut short or arriving too slowly; the 413 is
+        // RequestBody's) is Kestrel's verdict on bytes that are not HTTP, and Kestrel's to answer: its
+        // bare 4xx when the caller is still there, and a closed connection. Caught here, the connection
+        // would stay open on input Kestrel can no longer read, and the caller's fault would be logged as
+        // our own. Kestrel's log line for it is the caller's noise (Logging/CallerNoise).
+        catch (Exception ex) when (ex is not OutOfMemoryException and not BadHttpRequestException)
         {
             // Never a crash, never a stack trace to the caller: one log line, and a 500 if nothing was sent yet.
             string requestId = http.Response.Headers[CortexHeaders.RequestId].ToString();

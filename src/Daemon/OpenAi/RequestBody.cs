@@ -40,6 +40,13 @@ internal sealed class RequestBody(PipeReader reader, ReadOnlySequence<byte> byte
             {
                 return null;
             }
+            catch (IOException ex)
+            {
+                // Kestrel reports some broken bodies as a plain IOException ("Bad chunk size data." for a
+                // size past int.MaxValue), and a reset as one: the caller's doing, as its
+                // BadHttpRequestExceptions are, so handed on as one for Kestrel to answer (OpenAiEndpoint).
+                throw new BadHttpRequestException("the request body could not be read: " + ex.Message, StatusCodes.Status400BadRequest, ex);
+            }
 
             if (read.Buffer.Length > maxBytes)
             {

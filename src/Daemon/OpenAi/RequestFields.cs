@@ -45,8 +45,42 @@ internal static class RequestFields
     public static string? OptionalString(JsonElement parent, string name, string param) =>
         Child(parent, name) is { } value ? StringOf(value, param) : null;
 
-    public static string StringOf(JsonElement value, string param) =>
-        value.ValueKind == JsonValueKind.String ? value.GetString()! : throw WrongType(param, "a string", value);
+    public static string StringOf(JsonElement value, string param)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw WrongType(param, "a string", value);
+        }
+
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw NotUnicode(param);
+        }
+    }
+
+    /// <summary>An object's JSON text as sent (a tool's parameters, a response schema).</summary>
+    public static string RawTextOf(JsonElement value, string param)
+    {
+        try
+        {
+            return value.GetRawText();
+        }
+        catch (InvalidOperationException)
+        {
+            throw NotUnicode(param);
+        }
+    }
+
+    /// <summary>
+    /// The parser checks a string's syntax, not its text: bytes that are no UTF-8, or a \u escape of half
+    /// a surrogate pair, fail only when the string is decoded. That is the body's fault, so a 400.
+    /// </summary>
+    private static BadParameterException NotUnicode(string param) =>
+        Bad(param, $"'{param}' is not valid UTF-8 text (or has a \\u escape of an unpaired surrogate)");
 
     public static bool? OptionalBool(JsonElement parent, string name, string param) => Child(parent, name) switch
     {

@@ -153,6 +153,50 @@ public class ChatCompletionRequestReaderTests
         Assert.That(ReadFails(Body(many)).Param, Is.EqualTo("messages"));
     }
 
+    /// <summary>
+    /// Text the parser accepts as a string token and only fails to decode when read: bytes that are no
+    /// UTF-8 (written here as \xNN), and \u escapes of half a surrogate pair. Each is the caller's 400,
+    /// naming the field, not the daemon's 500 (found by the door fuzz, OpenAiDoorFuzzTests).
+    /// </summary>
+    [TestCase("""{"model":"cortex/\xff","messages":[{"role":"user","content":"x"}]}""", "model")]
+    [TestCase("""{"model":"m","messages":[{"role":"user","content":"a\xc0\xafb"}]}""", "messages[0].content")]
+    [TestCase("""{"model":"m","messages":[{"role":"user","content":"\ud800"}]}""", "messages[0].content")]
+    [TestCase("""{"model":"m","messages":[{"role":"us\xed\xa0\x80er","content":"x"}]}""", "messages[0].role")]
+    [TestCase("""{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"\udc00x"}]}]}""", "messages[0].content[0].text")]
+    [TestCase("""{"model":"m","messages":[{"role":"user","content":"x"}],"tool_choice":"\ud800\ud800"}""", "tool_choice")]
+    [TestCase("""{"model":"m","messages":[{"role":"user","content":"x"}],"user":"\xf4\x90\x80\x80"}""", "user")]
+    [TestCase("""{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"d":"\xe2\x82"}}}]}""", "tools[0].function.parameters")]
+    [TestCase("""{"model":"m","messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{"name":"n","schema":{"\xff":1}}}}""", "response_format.json_schema.schema")]
+    public void Read_TextThatIsNoUnicode_Is400NamingTheField(string json, string param)
+    {
+        ChatCompletionReadResult result = ChatCompletionRequestReader.Read(WithRawBytes(json));
+
+        Assert.That(result.Succeeded, Is.False);
+        Assert.That(result.Error!.Status, Is.EqualTo(400));
+        Assert.That(result.Error.Param, Is.EqualTo(param));
+        Assert.That(result.Error.Message, Does.Contain("UTF-8"));
+    }
+
+    /// <summary>The text's \xNN written as the byte NN, everything else as UTF-8.</summary>
+    private static byte[] WithRawBytes(string text)
+    {
+        var bytes = new List<byte>();
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\\' && i + 3 < text.Length && text[i + 1] == 'x')
+            {
+                bytes.Add(Convert.ToByte(text.Substring(i + 2, 2), 16));
+                i += 3;
+            }
+            else
+            {
+                bytes.AddRange(Encoding.UTF8.GetBytes(text[i].ToString()));
+            }
+        }
+
+        return [.. bytes];
+    }
+
     [TestCase("[]", "body")]
     [TestCase("""{"messages":[{"role":"user","content":"x"}]}""", "model")]
     [TestCase("""{"model":"","messages":[{"role":"user","content":"x"}]}""", "model")]

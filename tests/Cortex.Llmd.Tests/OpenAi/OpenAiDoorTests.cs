@@ -2,8 +2,10 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Cortex.Llm.V1;
+using Cortex.Llmd.Callers;
 using Cortex.Llmd.Stats;
 using Cortex.Llmd.Tests.Support;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.DependencyInjection;
 using static Cortex.Llmd.Tests.OpenAi.OpenAiDoorClient;
 
@@ -237,6 +239,45 @@ public class OpenAiDoorTests
         using JsonDocument error = JsonDocument.Parse(body.ToArray());
         Assert.That(error.RootElement.GetProperty("error").GetProperty("type").GetString(), Is.EqualTo("authentication_error"));
         Assert.That(error.RootElement.GetProperty("error").GetProperty("message").GetString(), Does.Contain("openai.allowUnidentified"));
+    }
+
+    /// <summary>A body cut short, and a chunk size past int.MaxValue, as Kestrel reports each.</summary>
+    private static IEnumerable<TestCaseData> BrokenBodies()
+    {
+        yield return new TestCaseData(new Microsoft.AspNetCore.Http.BadHttpRequestException("Unexpected end of request content.", 400)).SetArgDisplayNames("cut short");
+        yield return new TestCaseData(new IOException("Bad chunk size data.", new OverflowException())).SetArgDisplayNames("chunk size overflow");
+    }
+
+    /// <summary>
+    /// A body that breaks HTTP is Kestrel's to answer: the endpoint hands it on as Kestrel's own
+    /// BadHttpRequestException rather than log it as its own fault and answer 500 on a connection
+    /// Kestrel then tries to read the next request from (found by OpenAiDoorFuzzTests).
+    /// </summary>
+    [TestCaseSource(nameof(BrokenBodies))]
+    public void Endpoint_BodyThatBreaksHttp_LeftToKestrelNot500(Exception broken)
+    {
+        var endpoint = _daemon.App.Services.GetRequiredService<Cortex.Llmd.OpenAi.OpenAiEndpoint>();
+        var http = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        uint uid = Cortex.Llmd.Hosting.NativeMethods.GetEffectiveUserId();
+        http.Features.Set<IConnectionItemsFeature>(new ConnectionItems { Items = { ["cortex.caller"] = new CallerInfo(uid, uid, 1, "test", string.Empty) } });
+        http.Request.Method = "POST";
+        http.Request.Path = "/v1/chat/completions";
+        http.Request.Body = new BrokenBody(broken);
+        http.Response.Body = new MemoryStream();
+
+        Assert.That(() => endpoint.InvokeAsync(http), Throws.InstanceOf<Microsoft.AspNetCore.Http.BadHttpRequestException>());
+        Assert.That(http.Response.StatusCode, Is.Not.EqualTo(500));
+        Assert.That(http.Response.Body.Length, Is.Zero, "nothing written in Kestrel's place");
+    }
+
+    private sealed class ConnectionItems : IConnectionItemsFeature
+    {
+        public IDictionary<object, object?> Items { get; set; } = new Dictionary<object, object?>();
+    }
+
+    private sealed class BrokenBody(Exception broken) : MemoryStream
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromException<int>(broken);
     }
 
     private ulong DoorRequests(string door) =>

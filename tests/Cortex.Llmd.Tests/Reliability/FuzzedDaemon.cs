@@ -12,30 +12,49 @@ namespace Cortex.Llmd.Tests.Reliability;
 /// </summary>
 internal sealed class FuzzedDaemon : IDisposable
 {
+    /// <summary>How a stack frame starts in a log line: the libraries' and the daemon's own.</summary>
+    private static readonly string[] StackFrames = [" at System.", " at Microsoft.", " at Grpc.", " at Cortex."];
+
     private readonly string _dir;
     private readonly DaemonProcess _process;
 
-    private FuzzedDaemon(string dir, string socketPath, DaemonProcess process)
+    private FuzzedDaemon(string dir, string socketPath, string? doorSocketPath, DaemonProcess process)
     {
         _dir = dir;
         SocketPath = socketPath;
+        DoorSocketPath = doorSocketPath;
         _process = process;
     }
 
     public string SocketPath { get; }
 
-    public static async Task<FuzzedDaemon> StartAsync()
+    /// <summary>The OpenAI-compatible door's Unix socket, when it was asked for.</summary>
+    public string? DoorSocketPath { get; }
+
+    /// <param name="openAiDoor">Also serve the OpenAI-compatible door (HTTP/1.1) on a socket of its own.</param>
+    public static async Task<FuzzedDaemon> StartAsync(bool openAiDoor = false)
     {
         string dir = TempDirectory.Create();
         string socket = Path.Combine(dir, "llmd.sock");
+        string? door = openAiDoor ? Path.Combine(dir, "openai.sock") : null;
         var environment = new Dictionary<string, string>
         {
             ["CORTEX_LLMD_LEDGER__PATH"] = Path.Combine(dir, "ledger.db"),
             ["CORTEX_LLMD_LOGGING__LEVEL"] = "information",
         };
+        if (door is not null)
+        {
+            environment["CORTEX_LLMD_OPENAI__SOCKETPATH"] = door;
+        }
+
         DaemonProcess process = DaemonProcess.Start(environment, "--config", TestDaemon.TestConfigPath, "--socket", socket);
         await process.WaitUntilServingAsync(socket, TimeSpan.FromSeconds(60));
-        return new FuzzedDaemon(dir, socket, process);
+        if (door is not null)
+        {
+            await process.WaitUntilServingAsync(door, TimeSpan.FromSeconds(30));
+        }
+
+        return new FuzzedDaemon(dir, socket, door, process);
     }
 
     /// <summary>Everything logged so far; pass an earlier length to get only what came since.</summary>
@@ -73,7 +92,7 @@ internal sealed class FuzzedDaemon : IDisposable
         Assert.Multiple(() =>
         {
             Assert.That(lines.Where(l => l.Contains(" fail: ", StringComparison.Ordinal) || l.Contains(" crit: ", StringComparison.Ordinal)), Is.Empty, $"error lines after {after}");
-            Assert.That(lines.Where(l => l.Contains(" at System.", StringComparison.Ordinal) || l.Contains(" at Microsoft.", StringComparison.Ordinal) || l.Contains(" at Grpc.", StringComparison.Ordinal)), Is.Empty, $"stack traces after {after}");
+            Assert.That(lines.Where(l => StackFrames.Any(frame => l.Contains(frame, StringComparison.Ordinal))), Is.Empty, $"stack traces after {after}");
             Assert.That(lines, Has.Length.LessThanOrEqualTo(maxLines), $"log lines after {after}:\n{string.Join('\n', lines.Take(30))}");
         });
     }

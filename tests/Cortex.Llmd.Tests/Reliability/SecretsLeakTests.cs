@@ -11,10 +11,11 @@ namespace Cortex.Llmd.Tests.Reliability;
 /// style, its middle, its start) in error bodies, headers and SSE error events, and then searches all the
 /// daemon emitted for any run of eight characters of either key: its stdout and stderr at debug level,
 /// every text column of the ledger, WatchEvents, the gRPC errors and trailers the client got, the
-/// answers' attempt logs, and the cortex-llm CLI's output.
+/// answers' attempt logs, and the cortex-llm CLI's output; and, through the OpenAI-compatible door
+/// (SecretsLeakTests.Door.cs), every status, header, trailer, body and event the door returned.
 /// </summary>
 [NonParallelizable]
-public class SecretsLeakTests
+public partial class SecretsLeakTests
 {
     private const string OpenAiKey = "sk-proj-Xq4Lm8Np2Rt6Vw0Yz3Bc7Df1Gh5Jk9T123abcd";
     private const string AnthropicKey = "sk-ant-api03-Hs7Kd2Mf9Pq4Wr8Zt1Xv6Ny3Lb5Cj0Q456efgh";
@@ -79,7 +80,21 @@ public class SecretsLeakTests
         _openAi.StreamErrorAsEvent = true;
         await UnaryAsync(client, scan, "saved", Faulty(OpenAiKey), Faulty(AnthropicKey));
         await RunCliAsync(socket, scan);
+        await StopAndCollectAsync(daemon, scan, watching, watcher, ledger);
 
+        Assert.That(_openAi.Requests.Select(r => r.Header("authorization")), Has.All.EqualTo("Bearer " + OpenAiKey), "the key was really sent");
+        Assert.That(_anthropic.Requests.Select(r => r.Header("x-api-key")), Has.All.EqualTo(AnthropicKey));
+        // Rate-limit memory is off here (maxCooldown 0): otherwise the 429 would rightly keep oa away from the next calls.
+        Assert.That(_openAi.Requests, Has.Count.EqualTo(7), "every planted fault was served");
+        Assert.That(_anthropic.Requests, Has.Count.EqualTo(7));
+        Assert.That(scan.Texts.Select(t => t.Source), Has.Some.StartsWith("event").And.Some.StartsWith("grpc").And.Some.StartsWith("cli"));
+        Assert.That(scan.AnyContains("Incorrect API key provided: ***"), Is.True, "the echoes reached the outputs, redacted");
+        Assert.That(scan.Leaks(OpenAiKey).Concat(scan.Leaks(AnthropicKey)), Is.Empty);
+    }
+
+    /// <summary>Lets the last events arrive, stops the watcher and the daemon (SIGTERM), then adds its stdout, stderr and ledger.</summary>
+    private static async Task StopAndCollectAsync(DaemonProcess daemon, SecretScan scan, CancellationTokenSource watching, Task watcher, string ledger)
+    {
         await Task.Delay(300);
         await watching.CancelAsync();
         await watcher;
@@ -93,23 +108,16 @@ public class SecretsLeakTests
         {
             TestContext.Out.WriteLine($"searched {source}: {text.Length} chars");
         }
-
-        Assert.That(_openAi.Requests.Select(r => r.Header("authorization")), Has.All.EqualTo("Bearer " + OpenAiKey), "the key was really sent");
-        Assert.That(_anthropic.Requests.Select(r => r.Header("x-api-key")), Has.All.EqualTo(AnthropicKey));
-        // Rate-limit memory is off here (maxCooldown 0): otherwise the 429 would rightly keep oa away from the next calls.
-        Assert.That(_openAi.Requests, Has.Count.EqualTo(7), "every planted fault was served");
-        Assert.That(_anthropic.Requests, Has.Count.EqualTo(7));
-        Assert.That(scan.Texts.Select(t => t.Source), Has.Some.StartsWith("event").And.Some.StartsWith("grpc").And.Some.StartsWith("cli"));
-        Assert.That(scan.AnyContains("Incorrect API key provided: ***"), Is.True, "the echoes reached the outputs, redacted");
-        Assert.That(scan.Leaks(OpenAiKey).Concat(scan.Leaks(AnthropicKey)), Is.Empty);
     }
 
-    private async Task<DaemonProcess> StartDaemonAsync(string socket, string ledger)
+    /// <summary>The daemon with both doors: gRPC on <paramref name="socket"/>, the OpenAI-compatible door on DoorSocket in <paramref name="doorProtocol"/>.</summary>
+    private async Task<DaemonProcess> StartDaemonAsync(string socket, string ledger, string doorProtocol = "http1")
     {
         string config = Path.Combine(_dir, "c.json");
         await File.WriteAllTextAsync(config, $$"""
             {
               "logging": { "level": "debug" },
+              "openai": { "socketPath": "{{DoorSocket}}", "protocol": "{{doorProtocol}}" },
               "providers": {
                 "oa": { "kind": "openai", "baseUrl": "{{_openAi.BaseUrl}}", "apiKeyEnv": "LEAK_TEST_OPENAI_KEY", "retries": 0 },
                 "an": { "kind": "anthropic", "baseUrl": "{{_anthropic.BaseAddress}}", "apiKeyEnv": "LEAK_TEST_ANTHROPIC_KEY", "retries": 0 },
@@ -132,6 +140,7 @@ public class SecretsLeakTests
         };
         DaemonProcess daemon = DaemonProcess.Start(environment, "--config", config, "--socket", socket);
         await daemon.WaitUntilServingAsync(socket, TimeSpan.FromSeconds(60));
+        await daemon.WaitUntilServingAsync(DoorSocket, TimeSpan.FromSeconds(30));
         return daemon;
     }
 
