@@ -6,7 +6,7 @@
 #   bash bench/run.sh --quick    # development: 2,000 calls per level, 20,000-call RSS run (~3 min)
 #   bash bench/run.sh --durability power   # writes ledger.durability into the daemon's config
 # Every other option is passed on to the bench; `--help` lists them. A Native AOT daemon is used when
-# one is found (CORTEX_LLMD_AOT_BINARY, or `dotnet publish src/Daemon -c Release -r linux-x64`'s output).
+# one is found (CORTEX_AOT_BINARY, or `dotnet publish src/Daemon -c Release -r linux-x64`'s output).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

@@ -3,7 +3,7 @@ namespace Cortex.Llmd.Bench.Processes;
 /// <summary>Which daemon build runs: a Native AOT executable when one can be found, else the JIT Release build.</summary>
 internal sealed record DaemonBinary(string Description, IReadOnlyList<string> Command)
 {
-    public const string AotVariable = "CORTEX_LLMD_AOT_BINARY";
+    public const string AotVariable = "CORTEX_AOT_BINARY";
 
     /// <param name="explicitPath">--daemon: a cortex-llmd.dll (JIT) or an executable (Native AOT).</param>
     public static DaemonBinary Locate(string repoRoot, string? explicitPath)

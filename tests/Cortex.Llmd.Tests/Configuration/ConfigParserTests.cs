@@ -211,6 +211,18 @@ public class ConfigErrorSourceTests
     }
 
     [Test]
+    public void Load_TestsAotBinaryVariableInTheEnvironment_IsNotReadAsAnOverride()
+    {
+        // The tests and the bench pass their own environment on to the daemons they start; a tool
+        // variable under the daemon's prefix would fail every one of them as an unknown key.
+        const string json = """{ "providers": { "m": { "kind": "mock" } }, "routes": { "r": { "targets": ["m/x"] } } }""";
+        string path = Path.Combine(_dir, "c.json");
+        File.WriteAllText(path, json);
+
+        Assert.DoesNotThrow(() => DaemonConfig.Load(path, new Hashtable { [AotBinary.EnvironmentVariable] = "/usr/bin/true" }, null, ProviderFactoryRegistry.CreateDefault()));
+    }
+
+    [Test]
     public void Load_BadValueInEnvironmentOverride_NamesTheVariableNotTheFile()
     {
         const string json = """{ "providers": { "m": { "kind": "mock" } }, "routes": { "r": { "targets": ["m/x"] } } }""";

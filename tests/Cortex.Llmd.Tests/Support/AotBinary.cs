@@ -4,12 +4,12 @@ using Cortex.Llmd.Tests.Interop;
 namespace Cortex.Llmd.Tests.Support;
 
 /// <summary>
-/// The Native AOT daemon: the binary named by CORTEX_LLMD_AOT_BINARY, or one published here on first use.
+/// The Native AOT daemon: the binary named by CORTEX_AOT_BINARY, or one published here on first use.
 /// Never a skip: a missing binary or a failed publish fails the test that asked for it.
 /// </summary>
 public static class AotBinary
 {
-    public const string EnvironmentVariable = "CORTEX_LLMD_AOT_BINARY";
+    public const string EnvironmentVariable = "CORTEX_AOT_BINARY";
 
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static string? _published;
